@@ -6,6 +6,7 @@ import warnings
 warnings.filterwarnings("ignore", message="IProgress not found")
 
 from helpers.attention import Attention, get_attention, plot_attention_grid, plot_attention_head
+from helpers.embeddings import cosine_similarity_matrix, embed, plot_similarity_matrix
 from helpers.generation import chat_prompt, generate, greedy_config, label_probabilities, next_token_probabilities
 from helpers.models import PACKAGED_MODELS, ModelNotAvailableError, load_model, resolve_device
 from helpers.notebook import setup_notebook
@@ -19,6 +20,8 @@ __all__ = [
     "ModelNotAvailableError",
     "chat_prompt",
     "context_window",
+    "cosine_similarity_matrix",
+    "embed",
     "encode",
     "generate",
     "get_attention",
@@ -28,6 +31,7 @@ __all__ = [
     "next_token_probabilities",
     "plot_attention_grid",
     "plot_attention_head",
+    "plot_similarity_matrix",
     "plot_token_probabilities",
     "resolve_device",
     "setup_notebook",

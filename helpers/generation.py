@@ -85,7 +85,7 @@ def label_probabilities(
     if len(labels) < 2 or len(set(labels)) != len(labels):
         raise ValueError(f"Give at least two different labels, got {labels!r}.")
     if any(not label.strip() for label in labels):
-        raise ValueError("Labels must not be empty.")
+        raise ValueError("Each label must be non-empty text.")
     base = chat_prompt(tokenizer, prompt)
     base_length = encode(tokenizer, base, model, add_special_tokens=False)["input_ids"].shape[1]
     scores = []
