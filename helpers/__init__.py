@@ -6,9 +6,17 @@ import warnings
 warnings.filterwarnings("ignore", message="IProgress not found")
 
 from helpers.attention import Attention, get_attention, plot_attention_grid, plot_attention_head
+from helpers.datasets import load_reviews
 from helpers.embeddings import cosine_similarity_matrix, embed, plot_similarity_matrix
 from helpers.generation import chat_prompt, generate, greedy_config, label_probabilities, next_token_probabilities
-from helpers.models import PACKAGED_MODELS, ModelNotAvailableError, load_model, resolve_device
+from helpers.models import (
+    PACKAGED_MODELS,
+    ModelNotAvailableError,
+    describe,
+    load_model,
+    local_model_dir,
+    resolve_device,
+)
 from helpers.notebook import setup_notebook
 from helpers.plotting import plot_token_probabilities
 from helpers.text import ContextWindowError, context_window, encode, token_labels
@@ -21,6 +29,7 @@ __all__ = [
     "chat_prompt",
     "context_window",
     "cosine_similarity_matrix",
+    "describe",
     "embed",
     "encode",
     "generate",
@@ -28,6 +37,8 @@ __all__ = [
     "greedy_config",
     "label_probabilities",
     "load_model",
+    "load_reviews",
+    "local_model_dir",
     "next_token_probabilities",
     "plot_attention_grid",
     "plot_attention_head",

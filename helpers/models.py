@@ -29,6 +29,7 @@ from transformers import (
 from transformers import __version__ as transformers_version
 
 from helpers.quiet import quiet
+from helpers.text import context_window
 
 Kind = Literal["causal-lm", "encoder", "seq2seq"]
 
@@ -152,17 +153,22 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
     partial.rename(target)  # atomic: a half-written cache is never used
 
 
-def _local_source(name: str) -> tuple[Path, Kind]:
-    """Folder holding a packaged model in transformers format, converting it on first use."""
+def local_model_dir(name: str) -> Path:
+    """Folder holding a packaged model in transformers format, converting a GGUF file on first use.
+
+    Pass it to any `from_pretrained`, e.g. `AutoModelForCausalLM.from_pretrained(local_model_dir(name))`.
+    """
+    if name not in PACKAGED_MODELS:
+        raise ModelNotAvailableError(f"{name!r} is not a packaged model; choose one of {sorted(PACKAGED_MODELS)}.")
     spec = PACKAGED_MODELS[name]
     path = packaged_model_path(name)
     if not spec.is_gguf:
-        return path, spec.kind
+        return path
     cached = _gguf_cache_path(spec, path)
     if not (cached / "config.json").exists():
         cached.parent.mkdir(parents=True, exist_ok=True)
         _convert_gguf(path, cached)
-    return cached, spec.kind
+    return cached
 
 
 def _hub_kind(model_id: str) -> Kind:
@@ -206,7 +212,7 @@ def load_model(
         raise ValueError("Model name must be a non-empty string, e.g. 'smollm2-135m-instruct'.")
     target = resolve_device(device)
     if name in PACKAGED_MODELS:
-        source, default_kind = _local_source(name)
+        source, default_kind = local_model_dir(name), PACKAGED_MODELS[name].kind
     else:
         try:
             with quiet():
@@ -221,3 +227,21 @@ def load_model(
         tokenizer = AutoTokenizer.from_pretrained(source)
         model = _AUTO_CLASSES[chosen].from_pretrained(source, dtype=dtype)
     return model.to(target).eval(), tokenizer
+
+
+def describe(model: PreTrainedModel) -> dict[str, int | None]:
+    """Size and shape of a model, read from its config (works on the `meta` device too)."""
+    config = model.config
+    try:
+        context = context_window(model)
+    except ValueError:  # e.g. T5's relative positions have no fixed limit
+        context = None
+    return {
+        "parameters": model.num_parameters(),
+        "layers": config.num_hidden_layers,
+        "hidden size": config.hidden_size,
+        "attention heads": config.num_attention_heads,
+        "key/value heads": getattr(config, "num_key_value_heads", None) or config.num_attention_heads,
+        "vocabulary": config.vocab_size,
+        "context window": context,
+    }

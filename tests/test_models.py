@@ -7,10 +7,10 @@ import sys
 
 import pytest
 import torch
-from transformers import AutoModelForCausalLM, BertModel, LlamaForCausalLM
+from transformers import AutoModelForCausalLM, BertModel, LlamaForCausalLM, T5Config, T5ForConditionalGeneration
 
 from helpers import models
-from helpers.models import ModelNotAvailableError, PackagedModel, load_model, resolve_device
+from helpers.models import ModelNotAvailableError, PackagedModel, describe, load_model, resolve_device
 
 
 def test_auto_device_is_cpu_without_accelerators():
@@ -105,3 +105,28 @@ def test_second_load_uses_the_cache_in_a_new_process(smollm):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "LlamaForCausalLM False"
+
+
+def test_describe_reads_the_config(smollm):
+    model, _ = smollm
+    facts = describe(model)
+    assert facts["parameters"] == model.num_parameters()
+    assert facts["layers"] == 30 and facts["attention heads"] == 9 and facts["key/value heads"] == 3
+    assert facts["context window"] == model.config.max_position_embeddings
+
+
+def test_describe_works_without_weights_and_without_a_context_limit():
+    with torch.device("meta"):
+        t5 = T5ForConditionalGeneration(T5Config())
+    facts = describe(t5)
+    assert facts["context window"] is None
+    assert facts["layers"] == 6 and facts["hidden size"] == 512 and facts["key/value heads"] == 8
+    assert 60e6 < facts["parameters"] < 61e6
+
+
+def test_local_model_dir_loads_with_plain_transformers(smollm):
+    folder = models.local_model_dir("smollm2-135m-instruct")
+    model = AutoModelForCausalLM.from_pretrained(folder)
+    assert model.num_parameters() == smollm[0].num_parameters()
+    with pytest.raises(ModelNotAvailableError, match="not a packaged model"):
+        models.local_model_dir("gpt2")
