@@ -5,6 +5,9 @@ VENV   ?= .venv
 PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
+MATHJAX_VERSION := 3.2.2
+MATHJAX := _vendor/mathjax/tex-mml-chtml.js
+
 .PHONY: book test lint execute benchmark clean
 
 $(STAMP): requirements.txt pyproject.toml
@@ -12,10 +15,18 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
 	touch $@
 
-book: $(STAMP)
+# MathJax is served with the site, so the built HTML reads offline (no CDN).
+$(MATHJAX):
+	rm -rf _vendor/mathjax _vendor/package && mkdir -p _vendor/mathjax/output/chtml/fonts
+	cd _vendor && npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null && tar xzf mathjax-$(MATHJAX_VERSION).tgz
+	cp _vendor/package/es5/tex-mml-chtml.js _vendor/mathjax/
+	cp -r _vendor/package/es5/output/chtml/fonts/woff-v2 _vendor/mathjax/output/chtml/fonts/
+	rm -rf _vendor/package _vendor/mathjax-$(MATHJAX_VERSION).tgz
+
+book: $(STAMP) $(MATHJAX)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
-test: $(STAMP)
+test: $(STAMP) $(MATHJAX)
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m pytest
 
@@ -31,4 +42,4 @@ benchmark: $(STAMP)
 	$(PYTHON) scripts/benchmark.py
 
 clean:
-	rm -rf _build
+	rm -rf _build _vendor

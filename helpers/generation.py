@@ -23,12 +23,10 @@ def greedy_config(model: PreTrainedModel, max_new_tokens: int) -> GenerationConf
     if max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}.")
     eos = model.generation_config.eos_token_id
-    return GenerationConfig(
-        max_new_tokens=max_new_tokens,
-        do_sample=False,
-        eos_token_id=eos,
-        pad_token_id=model.generation_config.pad_token_id or eos,
-    )
+    pad = model.generation_config.pad_token_id
+    if pad is None:  # some models (LLaMA 3) list several end tokens; pad with the first
+        pad = eos[0] if isinstance(eos, list) else eos
+    return GenerationConfig(max_new_tokens=max_new_tokens, do_sample=False, eos_token_id=eos, pad_token_id=pad)
 
 
 @torch.no_grad()

@@ -2,34 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
-from pathlib import Path
+import re
 
-import pytest
-import yaml
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
-
-
-@pytest.fixture(scope="module")
-def html(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("book")
-    jupyter_book = shutil.which("jupyter-book", path=str(Path(sys.executable).parent))
-    result = subprocess.run(
-        [jupyter_book, "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return out / "_build" / "html"
+from conftest import toc_files
 
 
 def test_every_toc_entry_becomes_a_page(html):
@@ -59,3 +34,14 @@ def test_colab_launch_button_points_at_the_notebook(html):
     page = (html / "chapters" / "01_what_is_an_llm.html").read_text()
     assert "colab.research.google.com/github/" in page
     assert "chapters/01_what_is_an_llm.ipynb" in page
+
+
+def test_pages_load_nothing_from_the_network(html):
+    """Scripts, styles and math render from local files, so the site reads offline."""
+    external = re.compile(r'<(?:script|link)[^>]+(?:src|href)="(https?:)?//[^"]+"')
+    for page in html.rglob("*.html"):
+        text = page.read_text()
+        found = [m.group(0) for m in external.finditer(text)]
+        assert not found, f"{page.relative_to(html)} loads {found[:2]}"
+    assert (html / "_static" / "mathjax" / "tex-mml-chtml.js").exists()
+    assert (html / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()

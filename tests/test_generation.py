@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 import torch
+from transformers import LlamaConfig, LlamaForCausalLM
 
-from helpers.generation import chat_prompt, generate, label_probabilities, next_token_probabilities
+from helpers.generation import chat_prompt, generate, greedy_config, label_probabilities, next_token_probabilities
 
 
 def test_greedy_generation_is_repeatable(smollm):
@@ -79,3 +80,14 @@ def test_label_probabilities_tell_clear_reviews_apart(smollm):
 def test_label_probabilities_need_distinct_labels(smollm, labels):
     with pytest.raises(ValueError, match="label"):
         label_probabilities(*smollm, "Is water wet?", labels)
+
+
+def test_greedy_config_pads_with_the_first_of_several_end_tokens():
+    config = LlamaConfig(
+        vocab_size=64, hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2
+    )
+    with torch.device("meta"):
+        model = LlamaForCausalLM(config)
+    model.generation_config.eos_token_id, model.generation_config.pad_token_id = [7, 9], None
+    greedy = greedy_config(model, max_new_tokens=5)
+    assert (greedy.pad_token_id, greedy.eos_token_id, greedy.do_sample) == (7, [7, 9], False)

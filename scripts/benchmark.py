@@ -1,0 +1,119 @@
+"""Benchmark the book: seconds and peak memory per notebook, and model load times.
+
+Usage: python scripts/benchmark.py [--update-readme]        (or: make benchmark)
+
+Not a test: the numbers depend on the machine. Results go to benchmark-results/ and,
+with --update-readme, into the table between the benchmark markers in README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmark-results"
+MARKERS = ("<!-- benchmark:start -->", "<!-- benchmark:end -->")
+
+# Runs in a fresh interpreter so that RUSAGE_CHILDREN holds only this notebook's kernel.
+EXECUTE = """
+import resource, sys, nbformat
+from nbclient import NotebookClient
+notebook = nbformat.read(sys.argv[1], as_version=4)
+NotebookClient(notebook, timeout=1800, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)  # kilobytes on Linux
+"""
+LOAD = """
+import sys, time
+import helpers
+start = time.perf_counter()
+helpers.load_model(sys.argv[1], device="cpu")
+print(time.perf_counter() - start)
+"""
+
+
+def run(code: str, *args: str, env: dict[str, str] | None = None) -> tuple[float, str]:
+    """Run `code` in a new Python process; return its wall time and its last line of output."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, env=env, cwd=ROOT
+    )
+    return time.perf_counter() - start, result.stdout.strip().splitlines()[-1]
+
+
+def notebooks() -> pd.DataFrame:
+    rows = []
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        seconds, max_rss_kb = run(EXECUTE, str(path), str(path.parent))
+        rows.append({"notebook": path.name, "seconds": round(seconds, 1), "peak memory (MB)": int(max_rss_kb) // 1024})
+        print(rows[-1], flush=True)
+    table = pd.DataFrame(rows)
+    total = {"notebook": "**total**", "seconds": round(table["seconds"].sum(), 1)}
+    total["peak memory (MB)"] = table["peak memory (MB)"].max()
+    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+
+
+def model_loads() -> pd.DataFrame:
+    rows = []
+    for name in ("smollm2-135m-instruct", "minilm-l6"):
+        with tempfile.TemporaryDirectory() as cache:
+            env = {**os.environ, "LLM_BOOK_CACHE": cache}
+            _, first = run(LOAD, name, env=env)
+            process_seconds, cached = run(LOAD, name, env=env)
+        rows.append(
+            {
+                "model": name,
+                "first load (s)": round(float(first), 1),
+                "cached load (s)": round(float(cached), 1),
+                "new process incl. imports (s)": round(process_seconds, 1),
+            }
+        )
+        print(rows[-1], flush=True)
+    return pd.DataFrame(rows)
+
+
+def machine() -> str:
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    import torch
+
+    return (
+        f"Measured on {date.today().isoformat()}: {platform.machine()}, {os.cpu_count()} CPU cores, "
+        f"{memory_gb:.0f} GB RAM, no GPU used; Python {platform.python_version()}, torch {torch.__version__}."
+    )
+
+
+def update_readme(report: str) -> None:
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    start, end = text.index(MARKERS[0]) + len(MARKERS[0]), text.index(MARKERS[1])
+    readme.write_text(text[:start] + "\n" + report + "\n" + text[end:])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--update-readme", action="store_true", help="write the tables into README.md")
+    args = parser.parse_args()
+    loads, runs = model_loads(), notebooks()
+    report = "\n\n".join(
+        [machine(), runs.to_markdown(index=False), "Model loads (CPU):", loads.to_markdown(index=False)]
+    )
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "benchmark.md").write_text(report + "\n")
+    runs.to_csv(RESULTS / "notebooks.csv", index=False)
+    loads.to_csv(RESULTS / "model_loads.csv", index=False)
+    print(report)
+    if args.update_readme:
+        update_readme(report)
+
+
+if __name__ == "__main__":
+    main()
