@@ -25,11 +25,13 @@ RESULTS = ROOT / "benchmark-results"
 MARKERS = ("<!-- benchmark:start -->", "<!-- benchmark:end -->")
 
 # Runs in a fresh interpreter so that RUSAGE_CHILDREN holds only this notebook's kernel.
+# It executes the notebook exactly as `make execute` does, without saving it.
 EXECUTE = """
-import resource, sys, nbformat
-from nbclient import NotebookClient
-notebook = nbformat.read(sys.argv[1], as_version=4)
-NotebookClient(notebook, timeout=1800, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
+import resource, sys
+from pathlib import Path
+sys.path.insert(0, "scripts")
+from execute_notebooks import run
+run(Path(sys.argv[1]))
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)  # kilobytes on Linux
 """
 LOAD = """
@@ -53,7 +55,7 @@ def run(code: str, *args: str, env: dict[str, str] | None = None) -> tuple[float
 def notebooks() -> pd.DataFrame:
     rows = []
     for path in sorted((ROOT / "chapters").glob("*.ipynb")):
-        seconds, max_rss_kb = run(EXECUTE, str(path), str(path.parent))
+        seconds, max_rss_kb = run(EXECUTE, str(path))
         rows.append({"notebook": path.name, "seconds": round(seconds, 1), "peak memory (MB)": int(max_rss_kb) // 1024})
         print(rows[-1], flush=True)
     table = pd.DataFrame(rows)

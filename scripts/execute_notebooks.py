@@ -26,7 +26,8 @@ def clean(notebook: nbformat.NotebookNode) -> None:
         cell.metadata = {k: v for k, v in cell.metadata.items() if k in KEPT_CELL_METADATA}
 
 
-def execute(path: Path) -> None:
+def run(path: Path) -> nbformat.NotebookNode:
+    """Execute a notebook top to bottom in a fresh kernel, in its own folder; do not save it."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook,
@@ -36,6 +37,12 @@ def execute(path: Path) -> None:
         record_timing=False,
     )
     client.execute()
+    return notebook
+
+
+def execute(path: Path) -> None:
+    """Execute a notebook and store its clean outputs in place."""
+    notebook = run(path)
     clean(notebook)
     nbformat.write(notebook, path)
     print(f"executed {path}")
