@@ -1,18 +1,27 @@
 # Two commands do everything on a fresh machine:
-#   make book   build the website into _build/html (installs into .venv first)
+#   make book   build the website into _build/html (installs only the book toolchain)
 #   make test   ruff + unit tests of helpers + nbval on every notebook + book build
 VENV   ?= .venv
 PYTHON := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
+PIP    := $(PYTHON) -m pip install --quiet --disable-pip-version-check
+BOOK_STAMP := $(VENV)/.book-installed
+STAMP      := $(VENV)/.installed
 
 MATHJAX_VERSION := 3.2.2
 MATHJAX := _vendor/mathjax/tex-mml-chtml.js
 
 .PHONY: book test lint execute benchmark clean
 
-$(STAMP): requirements.txt pyproject.toml
+# The website shows outputs stored in the notebooks, so building it needs no
+# torch, transformers or models: only the book toolchain.
+$(BOOK_STAMP): requirements-book.txt
 	test -x $(PYTHON) || python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
+	$(PIP) -r requirements-book.txt
+	touch $@
+
+$(STAMP): $(BOOK_STAMP) requirements.txt requirements-nodeps.txt pyproject.toml
+	$(PIP) -r requirements.txt -e .
+	$(PIP) --no-deps -r requirements-nodeps.txt
 	touch $@
 
 # MathJax is served with the site, so the built HTML reads offline (no CDN).
@@ -23,7 +32,7 @@ $(MATHJAX):
 	cp -r _vendor/package/es5/output/chtml/fonts/woff-v2 _vendor/mathjax/output/chtml/fonts/
 	rm -rf _vendor/package _vendor/mathjax-$(MATHJAX_VERSION).tgz
 
-book: $(STAMP) $(MATHJAX)
+book: $(BOOK_STAMP) $(MATHJAX)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
 test: $(STAMP) $(MATHJAX)

@@ -13,7 +13,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from conftest import ROOT, toc_files
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Debian's chromium here and in .ci/run; GitHub's runners ship Google Chrome.
+CHROMIUM = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
 FLAGS = [
     "--headless",
     "--no-sandbox",
