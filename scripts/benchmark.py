@@ -2,6 +2,8 @@
 
 Usage: python scripts/benchmark.py [--update-readme]        (or: make benchmark)
 
+Also times the README's two commands on a fresh clone of HEAD with an empty pip cache:
+`make book` (book toolchain only) and the install that `make test` adds on top of it.
 Not a test: the numbers depend on the machine. Results go to benchmark-results/ and,
 with --update-readme, into the table between the benchmark markers in README.md.
 """
@@ -64,9 +66,33 @@ def notebooks() -> pd.DataFrame:
     return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
 
 
+def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def installs() -> pd.DataFrame:
+    """Wall time of `make book` and of `make test`'s install, in a fresh clone, no pip cache."""
+    with tempfile.TemporaryDirectory() as tmp:
+        clone = Path(tmp) / "llm-book"
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        env = {**os.environ, "PIP_NO_CACHE_DIR": "1"}
+        book = timed(["make", "book"], clone, env)
+        test_install = timed(["make", ".venv/.installed"], clone, env)
+    rows = [
+        {"fresh clone, empty pip cache": "`make book` (install book toolchain + build)", "seconds": round(book)},
+        {"fresh clone, empty pip cache": "`make test` install (after `make book`)", "seconds": round(test_install)},
+    ]
+    print(rows, flush=True)
+    return pd.DataFrame(rows)
+
+
 def model_loads() -> pd.DataFrame:
+    from helpers import PACKAGED_MODELS
+
     rows = []
-    for name in ("smollm2-135m-instruct", "minilm-l6"):
+    for name in PACKAGED_MODELS:
         with tempfile.TemporaryDirectory() as cache:
             env = {**os.environ, "LLM_BOOK_CACHE": cache}
             _, first = run(LOAD, name, env=env)
@@ -104,14 +130,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--update-readme", action="store_true", help="write the tables into README.md")
     args = parser.parse_args()
-    loads, runs = model_loads(), notebooks()
+    setup, loads, runs = installs(), model_loads(), notebooks()
     report = "\n\n".join(
-        [machine(), runs.to_markdown(index=False), "Model loads (CPU):", loads.to_markdown(index=False)]
+        [
+            machine(),
+            runs.to_markdown(index=False),
+            "Model loads (CPU):",
+            loads.to_markdown(index=False),
+            "Installs (the README's two commands):",
+            setup.to_markdown(index=False),
+        ]
     )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "benchmark.md").write_text(report + "\n")
     runs.to_csv(RESULTS / "notebooks.csv", index=False)
     loads.to_csv(RESULTS / "model_loads.csv", index=False)
+    setup.to_csv(RESULTS / "installs.csv", index=False)
     print(report)
     if args.update_readme:
         update_readme(report)
