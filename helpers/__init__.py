@@ -8,6 +8,7 @@ warnings.filterwarnings("ignore", message="IProgress not found")
 from helpers.attention import Attention, get_attention, plot_attention_grid, plot_attention_head
 from helpers.datasets import load_reviews
 from helpers.embeddings import cosine_similarity_matrix, embed, plot_similarity_matrix
+from helpers.explorer import AttentionExplorer, attention_explorer
 from helpers.generation import chat_prompt, generate, greedy_config, label_probabilities, next_token_probabilities
 from helpers.models import (
     PACKAGED_MODELS,
@@ -24,8 +25,10 @@ from helpers.text import ContextWindowError, context_window, encode, token_label
 __all__ = [
     "PACKAGED_MODELS",
     "Attention",
+    "AttentionExplorer",
     "ContextWindowError",
     "ModelNotAvailableError",
+    "attention_explorer",
     "chat_prompt",
     "context_window",
     "cosine_similarity_matrix",
