@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -59,6 +60,22 @@ def test_page_renders_with_theme_and_content(html, page):
 def test_math_renders_offline(html):
     dom = browse("--dump-dom", (html / "chapters" / "02_how_llms_work.html").as_uri())
     assert "<mjx-container" in dom, "MathJax did not typeset the formulas"
+
+
+def test_attention_explorer_answers_a_click_offline(html):
+    """Chapter 2's attention explorer, opened from disk with DNS off: it draws, and a click on a
+    token (from the page's #explorer-selftest hook, at the token's on-screen centre) highlights."""
+    page = html / "chapters" / "02_how_llms_work.html"
+    source = page.read_text()
+    assert 'class="llmbook-attn"' in source, "chapter 2 has no helpers.attention_explorer output"
+    sizes = [int(kb) for kb in re.findall(r"adds about (\d+) kB", source)]
+    assert sizes and max(sizes) < 300, f"explorer outputs of {sizes} kB; the budget is 300 kB"
+    dom = browse("--dump-dom", "--host-resolver-rules=MAP * ~NOTFOUND", page.as_uri() + "#explorer-selftest")
+    roots = re.findall(r'<div class="llmbook-attn"[^>]*>', dom)
+    assert roots, "the explorer's root element is missing from the rendered page"
+    for root in roots:
+        assert 'data-ready="1"' in root, f"the explorer did not draw: {root}"
+        assert 'data-selftest="pass"' in root and re.search(r'data-selftest-token="q\d+"', root), root
 
 
 @pytest.mark.parametrize(("page", "height"), [("intro", 900), ("chapters/03_architectures", 2400)])
