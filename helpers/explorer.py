@@ -108,8 +108,8 @@ def attention_explorer(
 
     weights = _quantize(attention.weights.numpy())
     payload = base64.urlsafe_b64encode(zlib.compress(weights.tobytes(), 9)).decode("ascii")
-    name = getattr(model.config, "name_or_path", "") or type(model).__name__
-    digest = hashlib.sha1(json.dumps([name, attention.tokens, next(_counter)]).encode()).hexdigest()
+    # Deterministic, so a re-executed notebook stores the same HTML; no file paths in it.
+    digest = hashlib.sha1(json.dumps([type(model).__name__, attention.tokens, next(_counter)]).encode()).hexdigest()
     element_id = f"llmbook-attn-{digest[:12]}"
     spec = {
         "tokens": attention.tokens,
