@@ -3,7 +3,8 @@
 #   make test   ruff + unit tests of helpers + nbval on every notebook + book build
 VENV   ?= .venv
 PYTHON := $(VENV)/bin/python
-PIP    := $(PYTHON) -m pip install --quiet --disable-pip-version-check
+# --no-compile: modules compile on first import; most of torch is never imported.
+PIP    := $(PYTHON) -m pip install --quiet --disable-pip-version-check --no-compile
 BOOK_STAMP := $(VENV)/.book-installed
 STAMP      := $(VENV)/.installed
 
