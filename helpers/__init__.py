@@ -6,7 +6,7 @@ import warnings
 warnings.filterwarnings("ignore", message="IProgress not found")
 
 from helpers.attention import Attention, get_attention, plot_attention_grid, plot_attention_head
-from helpers.datasets import load_reviews
+from helpers.datasets import load_movie_sentences
 from helpers.embeddings import cosine_similarity_matrix, embed, plot_similarity_matrix
 from helpers.explorer import AttentionExplorer, attention_explorer
 from helpers.generation import chat_prompt, generate, greedy_config, label_probabilities, next_token_probabilities
@@ -14,6 +14,7 @@ from helpers.models import (
     PACKAGED_MODELS,
     ModelNotAvailableError,
     describe,
+    license_notice,
     load_model,
     local_model_dir,
     resolve_device,
@@ -39,8 +40,9 @@ __all__ = [
     "get_attention",
     "greedy_config",
     "label_probabilities",
+    "license_notice",
     "load_model",
-    "load_reviews",
+    "load_movie_sentences",
     "local_model_dir",
     "next_token_probabilities",
     "plot_attention_grid",

