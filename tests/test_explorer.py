@@ -54,9 +54,12 @@ def roots(dom: str) -> list[dict[str, str]]:
     ]
 
 
-def page(*explorers: AttentionExplorer) -> str:
-    body = "".join(f"<h2>Explorer {i}</h2>{e.html}" for i, e in enumerate(explorers))
+def standalone(body: str) -> str:
     return f'<!doctype html><html><head><meta charset="utf-8"><title>explorers</title></head><body>{body}</body></html>'
+
+
+def page(*explorers: AttentionExplorer) -> str:
+    return standalone("".join(f"<h2>Explorer {i}</h2>{e.html}" for i, e in enumerate(explorers)))
 
 
 @pytest.fixture(scope="module")
@@ -167,3 +170,45 @@ def test_draws_and_answers_a_click_in_chromium(tmp_path, smollm, smollm_explorer
             str(explorer.weights.shape[0] - 1),
             "0",
         )
+
+
+# How notebook front ends run the scripts of an HTML output (none runs them the way a static page does):
+# JupyterLab sets innerHTML on a host that may not be in the page yet, then swaps each <script> for a
+# fresh copy; classic Notebook (jQuery) evaluates the code in a temporary <script> in <head>.
+FRONT_ENDS = """
+<script>
+function decoded(id) {
+  return new TextDecoder().decode(Uint8Array.from(atob(document.getElementById(id).textContent), c => c.charCodeAt(0)));
+}
+var lab = document.createElement("div");
+lab.innerHTML = decoded("lab-output");
+lab.querySelectorAll("script").forEach(function (old) {
+  var fresh = document.createElement("script");
+  Array.from(old.attributes).forEach(function (a) { fresh.setAttribute(a.name, a.value); });
+  fresh.textContent = old.textContent;
+  old.parentNode.replaceChild(fresh, old);
+});
+document.body.appendChild(lab);
+var classic = document.createElement("div");
+document.body.appendChild(classic);
+classic.innerHTML = decoded("classic-output");
+classic.querySelectorAll("script:not([type])").forEach(function (old) {
+  var temporary = document.createElement("script");
+  temporary.text = old.textContent;
+  document.head.appendChild(temporary).parentNode.removeChild(temporary);
+});
+</script>
+"""
+
+
+def test_runs_the_way_notebook_front_ends_run_scripts(tmp_path, minilm):
+    lab, classic = (attention_explorer(*minilm, "The bank of the river was steep.") for _ in range(2))
+    outputs = "".join(
+        f'<script type="text/plain" id="{name}">{base64.b64encode(e.html.encode()).decode()}</script>'
+        for name, e in (("lab-output", lab), ("classic-output", classic))
+    )
+    target = tmp_path / "front_ends.html"
+    target.write_text(standalone(outputs + FRONT_ENDS))
+    found = {root["id"]: root for root in roots(browse("--dump-dom", target.as_uri() + "#explorer-selftest"))}
+    for explorer in (lab, classic):
+        assert found[explorer.element_id]["data-selftest"] == "pass", found
