@@ -11,7 +11,7 @@ STAMP      := $(VENV)/.installed
 MATHJAX_VERSION := 3.2.2
 MATHJAX := _vendor/mathjax/tex-mml-chtml.js
 
-.PHONY: book test lint execute benchmark clean
+.PHONY: book test lint lab execute benchmark clean
 
 # The website shows outputs stored in the notebooks, so building it needs no
 # torch, transformers or models: only the book toolchain.
@@ -45,6 +45,11 @@ test: $(STAMP) $(MATHJAX)
 lint: $(STAMP)
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check helpers tests scripts
+
+# JupyterLab on the chapters, in the same venv as the tests (Ctrl+C stops it).
+# tests/test_jupyterlab.py runs a chapter in it through headless Chromium.
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=chapters $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Re-run notebooks and store their outputs (after changing a chapter or a pin).
 execute: $(STAMP)
