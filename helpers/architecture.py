@@ -69,6 +69,37 @@ def _arrow(ax: Axes, y_from: float, y_to: float, x: float = 0.5) -> None:
     ax.annotate("", xy=(x, y_to), xytext=(x, y_from), arrowprops={"arrowstyle": "->", "color": "#333333"})
 
 
+def decoder_parameter_count(config: PretrainedConfig) -> dict[str, int]:
+    """Parameters of a LLaMA-style decoder (GQA attention, gated MLP, RMSNorm), counted from its config.
+
+    Returns one count per part; their sum is the model's total. Raises ValueError for other designs
+    (encoder-decoders, or decoders with extra per-head norms or biases this count leaves out).
+    """
+    if getattr(config, "is_encoder_decoder", False) or getattr(config, "model_type", "") != "llama":
+        raise ValueError(f"Counts LLaMA-style decoders only; got model_type {getattr(config, 'model_type', None)!r}.")
+    d, inner, vocab = config.hidden_size, config.intermediate_size, config.vocab_size
+    heads = config.num_attention_heads
+    kv_heads = getattr(config, "num_key_value_heads", None) or heads
+    head_dim = getattr(config, "head_dim", None) or d // heads
+    attention_bias = bool(getattr(config, "attention_bias", False))
+    mlp_bias = bool(getattr(config, "mlp_bias", False))
+    q_out, kv_out = heads * head_dim, kv_heads * head_dim
+    attention = d * q_out + 2 * d * kv_out + q_out * d
+    if attention_bias:
+        attention += q_out + 2 * kv_out + d
+    mlp = 2 * d * inner + inner * d + ((2 * inner + d) if mlp_bias else 0)
+    layers = config.num_hidden_layers
+    counts = {
+        "token embeddings": vocab * d,
+        "attention (q, k, v, o)": layers * attention,
+        "gated MLP (gate, up, down)": layers * mlp,
+        "RMSNorm weights": (2 * layers + 1) * d,
+    }
+    if not getattr(config, "tie_word_embeddings", False):
+        counts["LM head (untied)"] = vocab * d
+    return counts
+
+
 def plot_decoder_stack(config: PretrainedConfig, title: str | None = None) -> Axes:
     """Diagram of a pre-norm decoder-only Transformer, labelled with the sizes in `config`."""
     needed = ("num_hidden_layers", "hidden_size", "num_attention_heads", "intermediate_size", "vocab_size")
@@ -93,7 +124,9 @@ def plot_decoder_stack(config: PretrainedConfig, title: str | None = None) -> Ax
     _box(ax, 4.0, f"output projection ({d} → {d})", "#f4cccc", height=0.45)
     _box(ax, 4.75, "add the block's input (residual)", "#d9ead3", height=0.45)
     _box(ax, 5.5, "RMSNorm", "#fff2cc", height=0.45)
-    _box(ax, 6.25, f"MLP: {d} → {config.intermediate_size} → {d}", "#d9d2e9", height=0.45)
+    inner = config.intermediate_size
+    mlp_label = f"gated MLP: down(SiLU(gate(x)) × up(x))\ngate, up: {d} → {inner} each; down: {inner} → {d}"
+    _box(ax, 6.25, mlp_label, "#d9d2e9", height=0.5)
     _box(ax, 7.0, "add (residual)", "#d9ead3", height=0.4)
     _box(ax, 8.6, "final RMSNorm", "#fff2cc")
     _box(ax, 9.6, f"LM head: {d} numbers → {vocab:,} logits", "#cfe2f3")

@@ -6,9 +6,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
-from transformers import T5Config
+from transformers import LlamaConfig, LlamaForCausalLM, T5Config
 
-from helpers.architecture import ALLOWED_COLOUR, plot_attention_mask, plot_decoder_stack
+from helpers.architecture import ALLOWED_COLOUR, decoder_parameter_count, plot_attention_mask, plot_decoder_stack
 
 
 def test_mask_colours_follow_the_convention():
@@ -40,10 +40,33 @@ def test_decoder_stack_is_labelled_from_the_config(smollm):
     ax = plot_decoder_stack(model.config)
     texts = " ".join(t.get_text() for t in ax.texts)
     assert "repeated × 30" in texts and "9 query heads, 3 key/value heads" in texts
-    assert "576 → 1536 → 576" in texts and "49,152 logits" in texts
+    assert "gate, up: 576 → 1536 each; down: 1536 → 576" in texts and "49,152 logits" in texts
     plt.close("all")
 
 
 def test_decoder_stack_rejects_an_encoder_decoder_config():
     with pytest.raises(ValueError, match="decoder-only"):
         plot_decoder_stack(T5Config())
+
+
+def test_parameter_count_from_the_config_matches_the_model(smollm):
+    model, _ = smollm
+    counts = decoder_parameter_count(model.config)
+    assert sum(counts.values()) == model.num_parameters()
+    assert counts["gated MLP (gate, up, down)"] == 30 * 3 * 576 * 1536
+
+
+@pytest.mark.parametrize("tied", [True, False])
+def test_parameter_count_of_a_tiny_untied_or_biased_model(tied):
+    config = LlamaConfig(
+        vocab_size=50, hidden_size=16, intermediate_size=24, num_hidden_layers=2, num_attention_heads=4,
+        num_key_value_heads=2, tie_word_embeddings=tied, attention_bias=not tied, mlp_bias=not tied,
+    )
+    counts = decoder_parameter_count(config)
+    assert sum(counts.values()) == LlamaForCausalLM(config).num_parameters()
+    assert ("LM head (untied)" in counts) is not tied
+
+
+def test_parameter_count_rejects_other_designs():
+    with pytest.raises(ValueError, match="LLaMA-style"):
+        decoder_parameter_count(T5Config())
