@@ -185,7 +185,7 @@ def click_menu(driver, menu: str, item: str) -> None:
         "//li[contains(@class, 'lm-Menu-item')]"
         f"[.//div[contains(@class, 'lm-Menu-itemLabel')][normalize-space()='{item}']]"
     )
-    wait_for(driver, lambda d: d.find_elements(By.XPATH, label), 10, f"{item!r} in the {menu} menu")
+    wait_for(driver, lambda d: d.find_elements(By.XPATH, label), 30, f"{item!r} in the {menu} menu")
     driver.find_element(By.XPATH, label).click()
 
 
