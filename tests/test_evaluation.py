@@ -1,11 +1,12 @@
-"""Bootstrap intervals for accuracy."""
+"""Bootstrap intervals for accuracy and the paired test of a difference."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.stats import binomtest
 
-from helpers.evaluation import accuracy_interval
+from helpers.evaluation import accuracy_interval, paired_difference
 
 
 def test_interval_brackets_the_accuracy_and_matches_the_normal_approximation():
@@ -38,6 +39,78 @@ def test_separation_needs_disjoint_intervals():
     close = accuracy_interval([1] * 200, [1] * 176 + [0] * 24)
     assert good.separated_from(bad) and bad.separated_from(good)
     assert not good.separated_from(close)
+
+
+def test_paired_test_detects_a_real_difference():
+    # A is right on 80% of 400 items, B on the same items but wrong on 40 more: 70%.
+    truth = np.array([1, 0] * 200)
+    a = truth.copy()
+    a[:80] = 1 - a[:80]
+    b = a.copy()
+    b[100:140] = 1 - b[100:140]
+    result = paired_difference(truth, a, b)
+    assert result.value == pytest.approx(0.10)
+    assert (result.a_only, result.b_only) == (40, 0)
+    assert result.a_better and not result.b_better and result.p_value < 1e-6
+    assert result.low < 0.10 < result.high
+    swapped = paired_difference(truth, b, a)
+    assert swapped.b_better and swapped.value == pytest.approx(-0.10)
+
+
+def test_paired_test_finds_no_difference_where_there_is_none():
+    # A and B are each right on 75% of 2,000 items, each wrong on a different 25%.
+    rng = np.random.default_rng(3)
+    truth = rng.integers(0, 2, 2000)
+    a = np.where(rng.random(2000) < 0.75, truth, 1 - truth)
+    b = np.where(rng.random(2000) < 0.75, truth, 1 - truth)
+    result = paired_difference(truth, a, b)
+    assert not result.a_better and not result.b_better
+    assert result.low < 0 < result.high and result.p_value > 0.05
+    assert result.within(0.04)  # 2,000 items pin the difference down to a few points
+    assert not paired_difference(truth[:100], a[:100], b[:100]).within(0.04)  # 100 do not
+
+
+def test_pairing_is_sharper_than_comparing_two_intervals():
+    # B = A with 30 of 1,000 right answers flipped to wrong: the two accuracy intervals
+    # overlap, yet every item that differs favours A, and the paired test sees it.
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 2, 1000)
+    a = np.where(rng.random(1000) < 0.8, truth, 1 - truth)
+    b = a.copy()
+    flip = np.flatnonzero(a == truth)[:30]
+    b[flip] = 1 - b[flip]
+    one, other = accuracy_interval(truth, a), accuracy_interval(truth, b)
+    assert one.low < other.high  # the intervals overlap
+    result = paired_difference(truth, a, b)
+    assert result.a_better and result.value == pytest.approx(0.03)
+    assert result.p_value == pytest.approx(binomtest(30, 30, 0.5).pvalue)
+    assert str(result).startswith("+0.030 [") and "only B 0" in str(result)
+
+
+def test_the_fast_bootstrap_equals_resampling_items_one_by_one():
+    rng = np.random.default_rng(5)
+    truth = rng.integers(0, 2, 300)
+    a = np.where(rng.random(300) < 0.8, truth, 1 - truth)
+    b = np.where(rng.random(300) < 0.7, truth, 1 - truth)
+    difference = (a == truth).astype(float) - (b == truth)
+    by_items = [difference[rng.integers(0, 300, 300)].mean() for _ in range(10_000)]
+    result = paired_difference(truth, a, b)
+    np.testing.assert_allclose([result.low, result.high], np.quantile(by_items, [0.025, 0.975]), atol=0.006)
+
+
+def test_identical_predictions_differ_by_exactly_zero():
+    result = paired_difference(["a", "b", "a"], ["a", "a", "a"], ["a", "a", "a"])
+    assert (result.value, result.low, result.high, result.p_value) == (0.0, 0.0, 0.0, 1.0)
+    assert result.within(0.01) and not result.a_better
+
+
+@pytest.mark.parametrize(
+    ("truth", "a", "b", "message"),
+    [([1, 0], [1, 0], [1], "equal length"), ([], [], [], "empty")],
+)
+def test_paired_test_refuses_bad_input(truth, a, b, message):
+    with pytest.raises(ValueError, match=message):
+        paired_difference(truth, a, b)
 
 
 @pytest.mark.parametrize(
