@@ -126,7 +126,7 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def browser(tmp_path_factory, request):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -144,7 +144,11 @@ def browser(tmp_path_factory):
         options.add_argument(flag)
     # An explicit driver path: Selenium Manager (which would download a driver) never runs.
     driver = webdriver.Chrome(options=options, service=Service(executable_path=require(DRIVER, "chromedriver")))
+    failed_before = request.session.testsfailed
     yield driver
+    if request.session.testsfailed > failed_before:  # what the page showed when it failed
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(SCREENSHOT))
     driver.quit()
 
 
