@@ -72,8 +72,11 @@ def plot_attention_grid(
     """A layers x heads grid of small heatmaps; token labels on the outer edges only."""
     layers = list(range(attention.num_layers)) if layers is None else layers
     heads = list(range(attention.num_heads)) if heads is None else heads
+    # Cells of at most 1.6 inches, and at most 12 inches in all: the page's column is about
+    # 1200 pixels at 100 dpi, and a wider figure would be shrunk until its labels blur.
+    cell = min(1.6, 10.5 / len(heads))
     fig, axes = plt.subplots(
-        len(layers), len(heads), figsize=(1.6 * len(heads) + 1.5, 1.6 * len(layers) + 1.5), squeeze=False
+        len(layers), len(heads), figsize=(cell * len(heads) + 1.5, cell * len(layers) + 1.5), squeeze=False
     )
     positions = range(len(attention.tokens))
     for row, layer in enumerate(layers):
