@@ -91,3 +91,12 @@ def test_greedy_config_pads_with_the_first_of_several_end_tokens():
     model.generation_config.eos_token_id, model.generation_config.pad_token_id = [7, 9], None
     greedy = greedy_config(model, max_new_tokens=5)
     assert (greedy.pad_token_id, greedy.eos_token_id, greedy.do_sample) == (7, [7, 9], False)
+
+
+def test_prompt_lookup_gives_the_same_greedy_text(smollm):
+    model, tokenizer = smollm
+    prompt = "Repeat exactly: the cat sat on the mat, and the dog sat on the log."
+    plain = generate(model, tokenizer, prompt, max_new_tokens=20)
+    assert generate(model, tokenizer, prompt, max_new_tokens=20, prompt_lookup=5) == plain
+    with pytest.raises(ValueError, match="prompt_lookup"):
+        generate(model, tokenizer, prompt, prompt_lookup=-1)
