@@ -47,6 +47,35 @@ PAGES = toc_files()
 CHAPTERS = [page for page in PAGES if page.startswith("chapters/")]
 
 
+def browse(*args: str, height: int = HEIGHT) -> str:
+    """Run headless chromium once on a 1280-pixel-wide window with `args`; return what it printed.
+
+    For one-shot commands such as ``--dump-dom URL`` (tests/test_explorer.py uses it).
+    """
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs it with apt-get")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    one_shot = [flag for flag in FLAGS if flag != "--remote-debugging-pipe"]
+    with tempfile.TemporaryDirectory() as profile:
+        result = subprocess.run(
+            [
+                CHROMIUM,
+                *one_shot,
+                "--virtual-time-budget=8000",
+                f"--window-size={WIDTH},{height}",
+                f"--user-data-dir={profile}",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
 class Chromium:
     """Headless Chromium, one tab, driven with DevTools protocol messages on fds 3 and 4."""
 
