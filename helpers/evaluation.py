@@ -22,14 +22,6 @@ class Accuracy(NamedTuple):
     high: float
     n: int
 
-    def separated_from(self, other: Accuracy) -> bool:
-        """True when the two intervals do not overlap.
-
-        Not a test of a difference between two methods scored on the same items: use
-        `paired_difference` for that. Kept until chapter 6 has moved to it.
-        """
-        return self.low > other.high or other.low > self.high
-
     def __str__(self) -> str:
         return f"{self.value:.3f} [{self.low:.3f}, {self.high:.3f}] (n={self.n})"
 

@@ -33,14 +33,6 @@ def test_perfect_predictions_have_no_spread():
     assert (result.value, result.low, result.high) == (1.0, 1.0, 1.0)
 
 
-def test_separation_needs_disjoint_intervals():
-    good = accuracy_interval([1] * 200, [1] * 180 + [0] * 20)
-    bad = accuracy_interval([1] * 200, [1] * 100 + [0] * 100)
-    close = accuracy_interval([1] * 200, [1] * 176 + [0] * 24)
-    assert good.separated_from(bad) and bad.separated_from(good)
-    assert not good.separated_from(close)
-
-
 def test_paired_test_detects_a_real_difference():
     # A is right on 80% of 400 items, B on the same items but wrong on 40 more: 70%.
     truth = np.array([1, 0] * 200)
