@@ -26,6 +26,16 @@ class Accuracy(NamedTuple):
         return f"{self.value:.3f} [{self.low:.3f}, {self.high:.3f}] (n={self.n})"
 
 
+def _check_bootstrap(n: int, confidence: float, resamples: int) -> None:
+    """Raise a clear ValueError for an empty test set or unusable bootstrap settings."""
+    if n == 0:
+        raise ValueError("The test set is empty: give at least one prediction.")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1 (e.g. 0.95), got {confidence}.")
+    if resamples < 100:
+        raise ValueError(f"Use at least 100 resamples (10,000 is a good default), got {resamples}.")
+
+
 def accuracy_interval(
     y_true: Sequence, y_pred: Sequence, *, confidence: float = 0.95, resamples: int = 10_000, seed: int = 0
 ) -> Accuracy:
@@ -38,12 +48,7 @@ def accuracy_interval(
     truth, predicted = np.asarray(y_true), np.asarray(y_pred)
     if truth.ndim != 1 or truth.shape != predicted.shape:
         raise ValueError(f"Give two 1-D sequences of equal length, got shapes {truth.shape} and {predicted.shape}.")
-    if len(truth) == 0:
-        raise ValueError("The test set is empty: give at least one prediction.")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1 (e.g. 0.95), got {confidence}.")
-    if resamples < 100:
-        raise ValueError(f"Use at least 100 resamples (10,000 is a good default), got {resamples}.")
+    _check_bootstrap(len(truth), confidence, resamples)
     correct = (truth == predicted).astype(float)
     rng = np.random.default_rng(seed)
     # Counting how often each item is drawn is the same as drawing indices, with less memory.
@@ -113,12 +118,7 @@ def paired_difference(
         raise ValueError(
             f"Give three 1-D sequences of equal length, got shapes {truth.shape}, {a.shape} and {b.shape}."
         )
-    if len(truth) == 0:
-        raise ValueError("The test set is empty: give at least one prediction.")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1 (e.g. 0.95), got {confidence}.")
-    if resamples < 100:
-        raise ValueError(f"Use at least 100 resamples (10,000 is a good default), got {resamples}.")
+    _check_bootstrap(len(truth), confidence, resamples)
     right_a, right_b = truth == a, truth == b
     difference = right_a.astype(float) - right_b.astype(float)  # +1, 0 or -1 per item
     a_only, b_only = int((right_a & ~right_b).sum()), int((right_b & ~right_a).sum())
