@@ -13,6 +13,7 @@ import importlib.metadata
 import importlib.util
 import os
 import shutil
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -240,8 +241,24 @@ def local_model_dir(name: str) -> Path:
     return cached
 
 
-def _hub_kind(model_id: str) -> Kind:
-    config = AutoConfig.from_pretrained(model_id)
+def _hub_reachable(timeout: float = 3.0) -> bool:
+    """Whether huggingface.co accepts a connection within `timeout` seconds.
+
+    Offline, the Hub client retries for about 20 s before it gives up; this check
+    lets an offline lookup read the local Hub cache at once. Behind a proxy a
+    direct connection says nothing, so the Hub is then assumed reachable.
+    """
+    if any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
+        return True
+    try:
+        socket.create_connection(("huggingface.co", 443), timeout=timeout).close()
+    except OSError:
+        return False
+    return True
+
+
+def _hub_kind(model_id: str, offline: bool) -> Kind:
+    config = AutoConfig.from_pretrained(model_id, local_files_only=offline)
     if config.is_encoder_decoder:
         return "seq2seq"
     architectures = config.architectures or []
@@ -280,12 +297,14 @@ def load_model(
     if not isinstance(name, str) or not name.strip():
         raise ValueError("Model name must be a non-empty string, e.g. 'smollm2-135m-instruct'.")
     target = resolve_device(device)
+    offline = False
     if name in PACKAGED_MODELS:
         source, default_kind = local_model_dir(name), PACKAGED_MODELS[name].kind
     else:
+        offline = not _hub_reachable()
         try:
             with quiet():
-                default_kind = _hub_kind(name)
+                default_kind = _hub_kind(name, offline)
         except (OSError, ValueError) as err:  # offline, unknown id, gated repo
             raise ModelNotAvailableError(_not_found_message(name, err)) from None
         source = name
@@ -293,8 +312,8 @@ def load_model(
     if chosen not in _AUTO_CLASSES:
         raise ValueError(f"Unknown kind {chosen!r}: use one of {sorted(_AUTO_CLASSES)}.")
     with quiet():
-        tokenizer = AutoTokenizer.from_pretrained(source)
-        model = _AUTO_CLASSES[chosen].from_pretrained(source, dtype=dtype)
+        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=offline)
+        model = _AUTO_CLASSES[chosen].from_pretrained(source, dtype=dtype, local_files_only=offline)
     return model.to(target).eval(), tokenizer
 
 
