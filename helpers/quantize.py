@@ -8,6 +8,7 @@ from torch import nn
 BLOCK = 32  # weights per block in llama.cpp's Q4_0 / Q4_1 / Q8_0
 
 
+@torch.no_grad()  # rounding has no useful gradient; no graph is kept
 def absmax_int8(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Each row (output channel) scaled so its largest |weight| becomes 127."""
     scale = w.abs().amax(dim=1, keepdim=True) / 127
@@ -26,6 +27,7 @@ def _blocks(w: torch.Tensor, block: int) -> torch.Tensor:
     return w.float().reshape(-1, block)
 
 
+@torch.no_grad()
 def quantize_q4_0(w: torch.Tensor, block: int = BLOCK):
     """Q4_0: 4-bit codes 0..15 and one fp16 scale per block (x = (q - 8) * d)."""
     x = _blocks(w, block)
@@ -41,6 +43,7 @@ def dequantize_q4_0(q: torch.Tensor, d: torch.Tensor, shape) -> torch.Tensor:
     return ((q.float() - 8) * d.float()).reshape(shape)
 
 
+@torch.no_grad()
 def quantize_q4_1(w: torch.Tensor, block: int = BLOCK):
     """Q4_1: 4-bit codes 0..15, an fp16 scale and minimum per block (x = q * d + m)."""
     x = _blocks(w, block)
@@ -81,6 +84,7 @@ def bits_per_weight(method: str, row_length: int = 0) -> float:
     raise ValueError(f"Unknown method {method!r}: fp32, bf16, int8, q4_0 or q4_1.")
 
 
+@torch.no_grad()
 def fake_quantize(w: torch.Tensor, method: str) -> torch.Tensor:
     """`w` after quantizing and de-quantizing it: the values a quantized model computes with."""
     if w.dim() == 2 and w.shape[0] > 1024:  # in slices of rows, to keep temporaries small
