@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from conftest import toc_files
 
@@ -45,3 +46,11 @@ def test_pages_load_nothing_from_the_network(html):
         assert not found, f"{page.relative_to(html)} loads {found[:2]}"
     assert (html / "_static" / "mathjax" / "tex-mml-chtml.js").exists()
     assert (html / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+
+
+def test_glossary_terms_are_in_alphabetical_order():
+    text = (Path(__file__).resolve().parent.parent / "glossary.md").read_text(encoding="utf-8")
+    body = text.split("```{glossary}", 1)[1].split("```", 1)[0]
+    terms = re.findall(r"^(\S.*)$", body, flags=re.MULTILINE)
+    assert len(terms) > 40
+    assert terms == sorted(terms, key=str.lower)
