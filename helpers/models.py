@@ -196,13 +196,16 @@ def license_notice(name: str) -> str:
     return f"{spec.description}.\n{spec.license}.\nFull terms (in site-packages): {terms.relative_to(folder.parent)}"
 
 
+CACHE_FORMAT = 2  # raise when the converted folders change (2: no GGUF quantization_config)
+
+
 def _gguf_cache_path(spec: PackagedModel) -> Path:
     # The key changes when the GGUF file (its size, or its package's version) or transformers changes.
     if spec.assembled:
         key = importlib.metadata.version(spec.package)
     else:
         key = str(packaged_model_path(spec.name).stat().st_size)
-    return cache_dir() / f"{spec.name}-{key}-transformers{transformers_version}"
+    return cache_dir() / f"{spec.name}-{key}-transformers{transformers_version}-v{CACHE_FORMAT}"
 
 
 def _convert_gguf(gguf: Path, target: Path) -> None:
@@ -210,7 +213,10 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
     with quiet():
         loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
         tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    # A model loaded from GGUF refuses save_pretrained: copy its weights into a fresh one.
+    # A model loaded from GGUF refuses save_pretrained: copy its weights into a fresh one. Its
+    # config still names the GGUF quantization, which would make `Trainer` refuse to train the
+    # plain fp32 weights we save: drop it.
+    loaded.config.__dict__.pop("quantization_config", None)
     model = AutoModelForCausalLM.from_config(loaded.config, dtype=torch.float32)
     model.load_state_dict(loaded.state_dict())
     model.generation_config = loaded.generation_config

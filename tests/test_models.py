@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -94,6 +95,8 @@ def test_gguf_cache_holds_the_same_weights(monkeypatch, tmp_path, smollm):
     cached_model, tokenizer = load_model("smollm2-135m-instruct", device="cpu")
     saved = list(tmp_path.iterdir())
     assert len(saved) == 1 and (saved[0] / "model.safetensors").exists()
+    # plain fp32 weights: no GGUF quantization left in the config (Trainer would refuse them)
+    assert "quantization_config" not in json.loads((saved[0] / "config.json").read_text())
     assert not list(tmp_path.glob("*.partial-*"))
 
     gguf = models.packaged_model_path("smollm2-135m-instruct")
