@@ -23,7 +23,7 @@ $(BOOK_STAMP): requirements-book.txt
 $(STAMP): $(BOOK_STAMP) requirements.txt requirements-nodeps.txt pyproject.toml
 	$(PIP) -r requirements.txt -e .
 	$(PIP) --no-deps -r requirements-nodeps.txt
-	# Fetch chapter 6's data now (pinned, hash-checked), so the book then runs offline.
+	# Fetch chapter 7's movie sentences now (pinned, hash-checked), so the book then runs offline.
 	$(PYTHON) -c "import helpers; helpers.load_movie_sentences()"
 	touch $@
 
