@@ -1,6 +1,8 @@
 """Accuracy with an honest error bar, and a paired test of whether one method beats another.
 
-`accuracy_interval` gives one method's accuracy with a bootstrap 95% interval.
+`accuracy_interval` gives one method's accuracy with a bootstrap 95% interval;
+`exact_interval` gives a share of hits with the exact binomial (Clopper-Pearson)
+interval, which stays honest for a small sample with no or only hits.
 `paired_difference` compares two methods scored on the same test items: a paired
 bootstrap interval of the accuracy difference, and McNemar's exact test.
 """
@@ -57,6 +59,23 @@ def accuracy_interval(
     tail = (1 - confidence) / 2
     low, high = np.quantile(resampled, [tail, 1 - tail])
     return Accuracy(float(correct.mean()), float(low), float(high), len(correct))
+
+
+def exact_interval(hits: Sequence, *, confidence: float = 0.95) -> Accuracy:
+    """Share of true values in `hits` and its exact (Clopper-Pearson) interval.
+
+    The interval holds every share p for which the observed number of hits is not
+    in either `(1 - confidence) / 2` tail of Binomial(n, p). Unlike a bootstrap
+    interval, it does not collapse to a point for 0 or n hits: 0 of 48 gives
+    [0, 0.074]. It needs no resampling, so it is deterministic.
+    """
+    values = np.asarray(hits)
+    if values.ndim != 1:
+        raise ValueError(f"Give a 1-D sequence of hits, got shape {values.shape}.")
+    _check_bootstrap(len(values), confidence, 100)
+    n, k = len(values), int(np.count_nonzero(values))
+    interval = binomtest(k, n).proportion_ci(confidence_level=confidence, method="exact")
+    return Accuracy(k / n, float(interval.low), float(interval.high), n)
 
 
 class Difference(NamedTuple):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
-from helpers.evaluation import accuracy_interval, paired_difference
+from helpers.evaluation import accuracy_interval, exact_interval, paired_difference
 
 
 def test_interval_brackets_the_accuracy_and_matches_the_normal_approximation():
@@ -31,6 +31,31 @@ def test_interval_shrinks_with_more_test_items_and_is_reproducible():
 def test_perfect_predictions_have_no_spread():
     result = accuracy_interval(["pos"] * 20, ["pos"] * 20)
     assert (result.value, result.low, result.high) == (1.0, 1.0, 1.0)
+
+
+def test_exact_interval_is_clopper_pearson_and_honest_at_zero_hits():
+    # 0 of 48: the bootstrap collapses to [0, 0]; the exact upper end solves
+    # P(0 hits | p) = 0.025, i.e. (1 - p) ** 48 = 0.025.
+    none = exact_interval([False] * 48)
+    assert (none.value, none.low, none.n) == (0.0, 0.0, 48)
+    assert none.high == pytest.approx(1 - 0.025 ** (1 / 48))
+    assert accuracy_interval([1] * 48, [0] * 48)[1:3] == (0.0, 0.0)
+    every = exact_interval(np.ones(48, dtype=bool))
+    assert every.high == 1.0 and every.low == pytest.approx(0.025 ** (1 / 48))
+    # 16 of 48: the ends are where the binomial tails hold 2.5% each
+    from scipy.stats import binom
+
+    third = exact_interval([True] * 16 + [False] * 32)
+    assert third.low < 1 / 3 < third.high
+    assert binom.sf(15, 48, third.low) == pytest.approx(0.025)
+    assert binom.cdf(16, 48, third.high) == pytest.approx(0.025)
+    # with many items it agrees with the bootstrap to about a point
+    rng = np.random.default_rng(2)
+    hits = rng.random(2000) < 0.7
+    boot = accuracy_interval(np.ones(2000), hits.astype(float))
+    assert exact_interval(hits)[1:3] == pytest.approx(boot[1:3], abs=0.005)
+    with pytest.raises(ValueError, match="empty"):
+        exact_interval([])
 
 
 def test_paired_test_detects_a_real_difference():
