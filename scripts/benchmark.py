@@ -1,6 +1,11 @@
 """Benchmark the book: seconds and peak memory per notebook, and model load times.
 
 Usage: python scripts/benchmark.py [--update-readme]        (or: make benchmark)
+       python scripts/benchmark.py --only 07 08 [--update-readme]
+
+`--only` re-measures the notebooks whose names start with the given prefixes and keeps
+every other number from the last full run in benchmark-results/, which must be from today
+(so that the table's one date stays true).
 
 Also times the README's two commands on a fresh clone of HEAD with an empty pip cache:
 `make book` (book toolchain only) and the install that `make test` adds on top of it.
@@ -54,9 +59,19 @@ def run(code: str, *args: str, env: dict[str, str] | None = None) -> tuple[float
     return time.perf_counter() - start, result.stdout.strip().splitlines()[-1]
 
 
-def notebooks() -> pd.DataFrame:
+def notebooks(only: list[str] | None = None) -> pd.DataFrame:
+    """Seconds and peak memory per notebook; with `only`, other rows come from the last run."""
+    earlier = {}
+    if only:
+        previous = pd.read_csv(RESULTS / "notebooks.csv")
+        earlier = {row["notebook"]: row for row in previous.to_dict("records")}
     rows = []
     for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        if only and not path.name.startswith(tuple(only)):
+            if path.name not in earlier:
+                raise SystemExit(f"{path.name} has no earlier measurement: include it in --only.")
+            rows.append(earlier[path.name])
+            continue
         seconds, max_rss_kb = run(EXECUTE, str(path))
         rows.append({"notebook": path.name, "seconds": round(seconds, 1), "peak memory (MB)": int(max_rss_kb) // 1024})
         print(rows[-1], flush=True)
@@ -129,8 +144,16 @@ def update_readme(report: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--update-readme", action="store_true", help="write the tables into README.md")
+    parser.add_argument("--only", nargs="+", metavar="PREFIX", help="re-measure only these notebooks")
     args = parser.parse_args()
-    setup, loads, runs = installs(), model_loads(), notebooks()
+    if args.only:
+        last = (RESULTS / "benchmark.md").read_text()
+        if not last.startswith(f"Measured on {date.today().isoformat()}:"):
+            raise SystemExit("The last full run is not from today: run the whole benchmark.")
+        setup, loads = pd.read_csv(RESULTS / "installs.csv"), pd.read_csv(RESULTS / "model_loads.csv")
+        runs = notebooks(args.only)
+    else:
+        setup, loads, runs = installs(), model_loads(), notebooks()
     report = "\n\n".join(
         [
             machine(),
