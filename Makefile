@@ -38,9 +38,16 @@ $(MATHJAX):
 book: $(BOOK_STAMP) $(MATHJAX)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
+# Tests run in JOBS workers of one thread each, a notebook per worker: on two cores this keeps
+# both busy through a kernel's single-threaded stretches. Chapter 6 times generation against the
+# machine's limit, so it runs afterwards, alone, with every core.
+JOBS  ?= 2
+TIMED := chapters/06_fast_generation.ipynb
+
 test: $(STAMP) $(MATHJAX)
 	$(PYTHON) -m ruff check .
-	$(PYTHON) -m pytest
+	OMP_NUM_THREADS=1 $(PYTHON) -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder --ignore=$(TIMED)
+	$(PYTHON) -m pytest $(TIMED)
 
 lint: $(STAMP)
 	$(PYTHON) -m ruff check .

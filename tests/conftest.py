@@ -24,6 +24,19 @@ def toc_files() -> list[str]:
     return [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """In a pytest-xdist worker, put the notebooks first, the last chapter first.
+
+    The later chapters train models and take longest; started first, they do not leave one
+    worker running alone at the end while the other has finished. A plain run keeps the order.
+    """
+    if not hasattr(config, "workerinput"):
+        return
+    notebooks = sorted({item.path for item in items if item.path.suffix == ".ipynb"}, reverse=True)
+    rank = {path: i for i, path in enumerate(notebooks)}
+    items.sort(key=lambda item: rank.get(item.path, len(rank)))  # stable: cells keep their order
+
+
 @pytest.fixture(scope="session")
 def html(tmp_path_factory) -> Path:
     """Build the book once, with warnings as errors, into a temporary folder."""
