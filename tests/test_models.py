@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 import torch
+from filelock import FileLock
 from transformers import (
     AutoModelForCausalLM,
     BertModel,
@@ -122,6 +126,26 @@ def load_in_new_process(name: str) -> str:
 def test_second_load_uses_the_cache_in_a_new_process(smollm):
     """Loading again in a fresh interpreter reads the safetensors cache, not the GGUF file."""
     assert load_in_new_process("smollm2-135m-instruct") == "LlamaForCausalLM False False"
+
+
+def test_a_process_waits_for_a_conversion_under_way_and_reuses_it(tmp_path, smollm):
+    """Parallel test workers convert a model once: the second waits for the first's lock."""
+    converted = models.local_model_dir("smollm2-135m-instruct")  # in the default cache
+    target = tmp_path / converted.name  # where a process with LLM_BOOK_CACHE=tmp_path looks
+    code = (
+        "import helpers.models as m; print('imported', flush=True); print(m.local_model_dir('smollm2-135m-instruct'))"
+    )
+    env = os.environ | {"LLM_BOOK_CACHE": str(tmp_path)}
+    with FileLock(f"{target}.lock"):  # this test plays the process that converts first
+        second = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
+        assert second.stdout.readline() == "imported\n"
+        time.sleep(2)  # without the lock it would now be converting the GGUF file itself
+        shutil.copytree(converted, target, copy_function=os.link)  # the first process's result
+    out, _ = second.communicate(timeout=120)
+    assert second.returncode == 0 and out.strip() == str(target)
+    weights = "model.safetensors"  # still our hard link: the second process did not replace it
+    assert (target / weights).stat().st_ino == (converted / weights).stat().st_ino
+    assert not list(tmp_path.glob("*.partial-*"))
 
 
 def test_describe_reads_the_config(smollm):

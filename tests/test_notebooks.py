@@ -118,6 +118,8 @@ def test_the_checks_find_a_wide_output_and_spare_tables(tmp_path):
 
 def test_the_checks_find_an_unrounded_float(tmp_path):
     text = ["p = 0.6211513876914978, q = 0.621, eps 9.999999747378752e-06, id 12345678\n"]
-    path = notebook_file(tmp_path, {"cell_type": "code", "source": [], "outputs": [
-        {"output_type": "stream", "name": "stdout", "text": text}]})
+    path = notebook_file(
+        tmp_path,
+        {"cell_type": "code", "source": [], "outputs": [{"output_type": "stream", "name": "stdout", "text": text}]},
+    )
     assert unrounded_floats(path) == ["cell 1: 0.6211513876914978", "cell 1: 9.999999747378752e-06"]
